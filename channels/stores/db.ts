@@ -1,0 +1,33 @@
+// Opens the embedded SQLite database (better-sqlite3, WAL, foreign keys) and applies the
+// numbered migrations before anything else touches it.
+import Database from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { applyMigrations, type MigrationReport } from './migrate.js';
+
+export type Db = Database.Database;
+
+export interface OpenOptions {
+  /** Path of the database file, or ':memory:'. */
+  file: string;
+  migrationsDir: string;
+  readonly?: boolean;
+}
+
+export function openDatabase(opts: OpenOptions): { db: Db; migrations: MigrationReport } {
+  if (opts.file !== ':memory:') mkdirSync(dirname(opts.file), { recursive: true });
+  const db = new Database(opts.file);
+  try {
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = NORMAL');
+    db.pragma('foreign_keys = ON');
+    // Several processes (serve, skylab sync, CLI) share one file: wait for locks, not fail.
+    db.pragma('busy_timeout = 10000');
+    db.pragma('cache_size = -65536');
+    const migrations = applyMigrations(db, opts.migrationsDir);
+    return { db, migrations };
+  } catch (err) {
+    db.close();
+    throw err;
+  }
+}

@@ -1,0 +1,3 @@
+// Reading package metadata from outside Skylab and writing it back out: RPM headers, repodata
+// parsers, (later) fetch, sync stages and channel repodata publishing.
+export * from './deps.js';

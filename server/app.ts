@@ -1,0 +1,34 @@
+// Builds the Fastify application without listening: routes, body parsing and limits. The
+// process entry (serve.ts) and the tests both start from here.
+import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import type { Services } from './services.js';
+import type { Registry } from './rpc/registry.js';
+import { registerRpcApi } from './routes/rpc-api.js';
+import { registerPackageRoutes } from './routes/packages.js';
+
+export interface AppOptions {
+  services: Services;
+  registry: Registry;
+  logger?: FastifyServerOptions['logger'];
+  https?: { cert: Buffer; key: Buffer } | null;
+}
+
+export function buildApp(opts: AppOptions): FastifyInstance {
+  const app = Fastify({
+    logger: opts.logger ?? false,
+    // Per-request lines would double the cost of small API calls; faults are logged by the routes.
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: 1024 * 1024,
+    ...(opts.https ? { https: opts.https } : {}),
+  } as FastifyServerOptions) as unknown as FastifyInstance;
+
+  // XML-RPC clients label their bodies text/xml, Perl's Frontier sometimes nothing useful:
+  // take every body as raw bytes and let each route decide what it accepts.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
+
+  registerRpcApi(app, opts.services, opts.registry);
+  registerPackageRoutes(app, opts.services);
+  app.get('/healthz', async () => ({ status: 'ok' }));
+  return app;
+}

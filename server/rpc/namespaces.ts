@@ -1,0 +1,33 @@
+// Every /rpc/api namespace table, wired into one registry.
+import { apiNamespace } from './ns/api.js';
+import { authNamespace } from './ns/auth.js';
+import { channelAccessNamespace, channelNamespace, channelOrgNamespace } from './ns/channel.js';
+import { channelSoftwareNamespace } from './ns/channel-software.js';
+import { errataNamespace } from './ns/errata.js';
+import { kickstartTreeNamespace, satelliteNamespace } from './ns/misc.js';
+import { orgNamespace, orgTrustsNamespace } from './ns/org.js';
+import { packagesNamespace } from './ns/packages.js';
+import { packagesSearchNamespace } from './ns/packages-search.js';
+import { userNamespace } from './ns/user.js';
+import { Registry, type NamespaceDef } from './registry.js';
+
+export const NAMESPACES: readonly NamespaceDef[] = [
+  apiNamespace,
+  authNamespace,
+  channelNamespace,
+  channelAccessNamespace,
+  channelOrgNamespace,
+  channelSoftwareNamespace,
+  errataNamespace,
+  kickstartTreeNamespace,
+  orgNamespace,
+  orgTrustsNamespace,
+  packagesNamespace,
+  packagesSearchNamespace,
+  satelliteNamespace,
+  userNamespace,
+];
+
+export function createRegistry(): Registry {
+  return new Registry(NAMESPACES);
+}
