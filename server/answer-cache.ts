@@ -1,14 +1,14 @@
 // A size-bounded LRU of encoded XML-RPC answers. Keys embed a channel revision, so a changed
 // channel simply stops hitting its old entries, which age out.
-import { RawXml } from './xmlrpc/types.js';
+import type { EncodedResponse } from './xmlrpc/types.js';
 
 export class AnswerCache {
-  private readonly entries = new Map<string, RawXml>();
+  private readonly entries = new Map<string, EncodedResponse>();
   private bytes = 0;
 
   constructor(private readonly maxBytes: number) {}
 
-  async getOrBuild(key: string, build: () => Promise<RawXml>): Promise<RawXml> {
+  async getOrBuild(key: string, build: () => Promise<EncodedResponse>): Promise<EncodedResponse> {
     const hit = this.entries.get(key);
     if (hit) {
       this.entries.delete(key);
@@ -16,13 +16,13 @@ export class AnswerCache {
       return hit;
     }
     const value = await build();
-    if (value.xml.length <= this.maxBytes / 4) {
+    if (value.body.length <= this.maxBytes / 4) {
       this.entries.set(key, value);
-      this.bytes += value.xml.length;
+      this.bytes += value.body.length;
       for (const [k, v] of this.entries) {
         if (this.bytes <= this.maxBytes) break;
         this.entries.delete(k);
-        this.bytes -= v.xml.length;
+        this.bytes -= v.body.length;
       }
     }
     return value;

@@ -5,6 +5,7 @@ import type { Services } from './services.js';
 import type { Registry } from './rpc/registry.js';
 import { registerRpcApi } from './routes/rpc-api.js';
 import { registerPackageRoutes } from './routes/packages.js';
+import { registerUploadRoutes } from './routes/upload.js';
 
 export interface AppOptions {
   services: Services;
@@ -29,6 +30,7 @@ export function buildApp(opts: AppOptions): FastifyInstance {
 
   registerRpcApi(app, opts.services, opts.registry);
   registerPackageRoutes(app, opts.services);
+  registerUploadRoutes(app, opts.services);
   app.get('/healthz', async () => ({ status: 'ok' }));
   return app;
 }

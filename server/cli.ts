@@ -17,7 +17,8 @@ commands:
 
 export class UsageError extends Error {}
 
-type Command = (args: string[]) => Promise<void>;
+/** Resolves to the exit code, or nothing for 0. */
+type Command = (args: string[]) => Promise<number | void>;
 
 const COMMANDS: Record<string, Command> = {
   async serve(args) {
@@ -38,7 +39,7 @@ const COMMANDS: Record<string, Command> = {
     const [sub, ...rest] = args;
     if (sub !== 'push') throw new UsageError(`unknown package command: ${sub ?? '(none)'}`);
     const { pushCommand } = await import('./push.js');
-    await pushCommand(rest);
+    return pushCommand(rest);
   },
 };
 
@@ -54,8 +55,7 @@ export async function main(argv: string[]): Promise<number> {
     return 2;
   }
   try {
-    await run(args);
-    return 0;
+    return (await run(args)) ?? 0;
   } catch (err) {
     if (err instanceof UsageError || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
       process.stderr.write(`skylab: ${(err as Error).message}\n\n${USAGE}`);

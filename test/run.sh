@@ -21,8 +21,8 @@ echo "# build (tsc -p tsconfig.json)"
 npx tsc -p tsconfig.json || setup_failures=$((setup_failures + 1))
 
 out=$(mktemp)
-if [ "$#" -gt 0 ]; then files=("$@"); else files=(test/unit test/integration); fi
-npx tap --reporter=tap "${files[@]}" 2>&1 | tee "$out"
+files=("$@")
+npx tap --reporter=tap ${files[@]+"${files[@]}"} 2>&1 | tee "$out"
 summary=$(grep -E '^# \{ total: [0-9]+' "$out" | tail -1)
 rm -f "$out"
 if [ -z "$summary" ]; then

@@ -48,6 +48,11 @@ export function applyMigrations(db: Database.Database, dir: string): MigrationRe
   }
   const report: MigrationReport = { applied: [], alreadyApplied: 0 };
   const record = db.prepare('INSERT INTO schema_migrations (file, sha256, applied_at) VALUES (?, ?, ?)');
+  // A new file numbered below an applied one would give this database a different history
+  // (and schema) from a fresh one: forward-only means new numbers go last.
+  const newest = [...applied.keys()].sort().pop();
+  const late = files.find((f) => !applied.has(f) && newest !== undefined && f < newest);
+  if (late) throw new MigrationError(`migration ${late} is numbered below ${newest}, which is already applied: renumber it after the newest`);
   for (const file of files) {
     const sql = readFileSync(join(dir, file), 'utf8');
     const sum = createHash('sha256').update(sql).digest('hex');
@@ -62,10 +67,14 @@ export function applyMigrations(db: Database.Database, dir: string): MigrationRe
       report.alreadyApplied++;
       continue;
     }
-    db.transaction(() => {
-      db.exec(sql);
-      record.run(file, sum, Math.floor(Date.now() / 1000));
-    })();
+    try {
+      db.transaction(() => {
+        db.exec(sql);
+        record.run(file, sum, Math.floor(Date.now() / 1000));
+      })();
+    } catch (err) {
+      throw new MigrationError(`migration ${file} failed and was rolled back: ${(err as Error).message}`);
+    }
     report.applied.push(file);
   }
   return report;

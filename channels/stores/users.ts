@@ -68,7 +68,10 @@ const USER_COLUMNS: Record<UserField, string> = {
   usePam: 'use_pam',
 };
 
+const USER_CACHE_MS = 5000;
+
 export class UserStore {
+  private readonly cache = new Map<number, { user: User; until: number }>();
   private readonly byLogin;
   private readonly byId;
   private readonly sessionById;
@@ -133,10 +136,23 @@ export class UserStore {
     return r ? toUser(r) : null;
   }
 
-  /** Synchronous twin of getUserById for the per-call session check on the hot path. */
+  /**
+   * Synchronous twin of getUserById for the per-call session check on the hot path. Users are
+   * cached briefly; every write through this store drops the entry at once, and the short
+   * lifetime covers writes by another process sharing the database.
+   */
   getUserByIdSync(id: number): User | null {
+    const now = Date.now();
+    const hit = this.cache.get(id);
+    if (hit && hit.until > now) return hit.user;
     const r = this.byId.get(id) as UserRow | undefined;
-    return r ? toUser(r) : null;
+    if (!r) {
+      this.cache.delete(id);
+      return null;
+    }
+    const user = toUser(r);
+    this.cache.set(id, { user, until: now + USER_CACHE_MS });
+    return user;
   }
 
   async getUserById(id: number): Promise<User | null> {
@@ -172,15 +188,18 @@ export class UserStore {
       values.push(typeof v === 'boolean' ? (v ? 1 : 0) : v);
     }
     if (sets.length === 0) return;
+    this.cache.delete(id);
     const info = this.db.prepare(`UPDATE users SET ${sets.join(', ')} WHERE id = ?`).run(...values, id);
     if (info.changes === 0) throw new NotFound('user', id);
   }
 
   async deleteUser(id: number): Promise<void> {
+    this.cache.delete(id);
     this.db.prepare('DELETE FROM users WHERE id = ?').run(id);
   }
 
   async setRoles(userId: number, add: Role[], remove: Role[]): Promise<void> {
+    this.cache.delete(userId);
     this.db.transaction(() => {
       const ins = this.db.prepare('INSERT OR IGNORE INTO user_roles (user_id, role) VALUES (?, ?)');
       const del = this.db.prepare('DELETE FROM user_roles WHERE user_id = ? AND role = ?');
@@ -190,6 +209,7 @@ export class UserStore {
   }
 
   async recordLogin(userId: number): Promise<void> {
+    this.cache.delete(userId);
     this.db.prepare('UPDATE users SET last_login = ? WHERE id = ?').run(nowSeconds(), userId);
   }
 

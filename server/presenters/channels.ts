@@ -1,6 +1,7 @@
 // Wire shapes of channels (ChannelSerializer, ChannelTreeNodeSerializer, listSoftwareChannels)
 // and of channel package lists (PackageDto, listLatestPackages).
 import { channelArch, type Channel, type ChannelPackageRow, type ChannelSummary } from '../../channels/index.js';
+import { escapeXml } from '../xmlrpc/encode.js';
 import { formatSqlDate, type Zone } from '../xmlrpc/zone.js';
 
 export function archName(label: string): string {
@@ -63,23 +64,6 @@ export function softwareChannelItem(c: Channel): Record<string, unknown> {
   };
 }
 
-/** PackageDto: epoch "" when none, dates as "YYYY-MM-DD HH:MM:SS" strings. */
-export function packageDto(p: ChannelPackageRow, zone: Zone): Record<string, unknown> {
-  const modified = formatSqlDate(zone, p.lastModified);
-  return {
-    name: p.name,
-    version: p.version,
-    release: p.release,
-    epoch: p.epoch,
-    checksum: p.checksum,
-    checksum_type: p.checksumType,
-    id: p.id,
-    arch_label: p.arch,
-    last_modified_date: modified,
-    last_modified: modified,
-  };
-}
-
 /** listLatestPackages rows: a missing epoch is a single space here, as Spacewalk's SQL gives it. */
 export function latestPackage(p: ChannelPackageRow): Record<string, unknown> {
   return {
@@ -90,4 +74,34 @@ export function latestPackage(p: ChannelPackageRow): Record<string, unknown> {
     id: p.id,
     arch_label: p.arch,
   };
+}
+
+const str = (name: string, v: string): string => `<member><name>${name}</name><value><string>${escapeXml(v)}</string></value></member>`;
+
+/**
+ * The `<array>` of PackageDto structs for listAllPackages, written directly: channels hold tens
+ * of thousands of packages and this skips building an object per package. PackageDto: epoch "" when
+ * none, both dates as "YYYY-MM-DD HH:MM:SS" strings.
+ */
+export function encodePackageDtos(rows: readonly ChannelPackageRow[], zone: Zone): string {
+  const parts: string[] = ['<array><data>'];
+  for (const p of rows) {
+    const modified = formatSqlDate(zone, p.lastModified);
+    parts.push(
+      '<value><struct>' +
+        str('name', p.name) +
+        str('version', p.version) +
+        str('release', p.release) +
+        str('epoch', p.epoch) +
+        str('checksum', p.checksum) +
+        str('checksum_type', p.checksumType) +
+        `<member><name>id</name><value><i4>${p.id}</i4></value></member>` +
+        str('arch_label', p.arch) +
+        str('last_modified_date', modified) +
+        str('last_modified', modified) +
+        '</struct></value>',
+    );
+  }
+  parts.push('</data></array>');
+  return parts.join('');
 }

@@ -7,7 +7,7 @@ import { fault } from '../rpc/faults.js';
 import type { Registry } from '../rpc/registry.js';
 import { decodeCall } from '../xmlrpc/decode.js';
 import { encodeFault } from '../xmlrpc/encode.js';
-import { XmlDecodeError, type MethodCall } from '../xmlrpc/types.js';
+import { EncodedResponse, XmlDecodeError, type MethodCall } from '../xmlrpc/types.js';
 
 export const RPC_BODY_LIMIT = 32 * 1024 * 1024;
 
@@ -24,6 +24,7 @@ export function registerRpcApi(app: FastifyInstance, services: Services, registr
     }
     const result = await dispatch(call, services, registry);
     if (result.ok) {
+      if (result.value instanceof EncodedResponse) return result.value.body;
       try {
         return services.encoder.response(result.value);
       } catch (err) {

@@ -5,8 +5,8 @@ import type { User } from '../../channels/index.js';
 import { hasRole } from '../../channels/index.js';
 import type { Services } from '../services.js';
 import type { MethodCall, Param, XmlRpcValue } from '../xmlrpc/types.js';
-import { fault, rawFault, sessionFault, toFault } from './faults.js';
-import { coerce, fits, JAVA_CLASS, paramType, type MethodDef, type Registry } from './registry.js';
+import { fault, permissionFault, rawFault, sessionFault, toFault } from './faults.js';
+import { beanify, coerce, fits, JAVA_CLASS, paramType, type MethodDef, type Registry } from './registry.js';
 
 const READ_ONLY_ALLOWED = /^(list|get|is|find)/;
 
@@ -18,25 +18,34 @@ export interface DispatchResult {
   error?: unknown;
 }
 
-function methodNotFound(call: MethodCall, handlerClass: string, method: string): ReturnType<typeof fault> {
+// Spacewalk names the handler's Java class (its package is the namespace) and the beanified method.
+function methodNotFound(call: MethodCall, nsName: string, handlerClass: string, method: string): ReturnType<typeof fault> {
   const classes = call.params.map((p) => JAVA_CLASS[p.type]).join(', ');
-  return fault(-1, `Could not find method: ${method} in class: com.redhat.rhn.frontend.xmlrpc.${handlerClass} with params: [${classes}]`);
+  return fault(-1, `Could not find method: ${beanify(method)} in class: com.redhat.rhn.frontend.xmlrpc.${nsName}.${handlerClass} with params: [${classes}]`);
 }
 
-/** Picks the overload whose declared types take these arguments: exact matches first, then coercions. */
+// How far a coercion strays: i8 -> int stays a number, int -> string does not. The overload
+// needing the least straying wins (channel.software.getDetails(i8) is the int overload).
+function coercionCost(declared: string, wire: string): number {
+  const numeric = (t: string): boolean => t === 'int' || t === 'i8' || t === 'double';
+  return numeric(declared) && numeric(wire) ? 1 : 2;
+}
+
+/** Picks the overload whose declared types take these arguments: exact matches first, then the fewest coercions. */
 function selectOverload(candidates: MethodDef[], args: Param[]): { def: MethodDef; values: XmlRpcValue[] } | null {
-  for (const pass of ['exact', 'coerce'] as const) {
-    for (const def of candidates) {
-      const declared = def.params.map(paramType);
-      let ok = true;
-      for (let i = 0; i < declared.length && ok; i++) {
-        const f = fits(declared[i]!, args[i]!.type, args[i]!.value);
-        ok = f === 'exact' || (pass === 'coerce' && f === 'coerce');
-      }
-      if (ok) return { def, values: args.map((a, i) => coerce(declared[i]!, a.value)) };
+  let best: { def: MethodDef; cost: number } | null = null;
+  for (const def of candidates) {
+    const declared = def.params.map(paramType);
+    let cost = 0;
+    for (let i = 0; i < declared.length && cost !== Infinity; i++) {
+      const f = fits(declared[i]!, args[i]!.type, args[i]!.value);
+      cost += f === 'exact' ? 0 : f === 'coerce' ? coercionCost(declared[i]!, args[i]!.type) : Infinity;
     }
+    if (cost !== Infinity && (best === null || cost < best.cost)) best = { def, cost };
   }
-  return null;
+  if (!best) return null;
+  const declared = best.def.params.map(paramType);
+  return { def: best.def, values: args.map((a, i) => coerce(declared[i]!, a.value)) };
 }
 
 export async function dispatch(call: MethodCall, services: Services, registry: Registry): Promise<DispatchResult> {
@@ -47,7 +56,7 @@ export async function dispatch(call: MethodCall, services: Services, registry: R
   if (!ns) return { ok: false, fault: fault(-1, `The specified handler cannot be found: ${nsName || call.methodName}`) };
   const argc = call.params.length;
   const candidates = registry.overloads(nsName, method).filter((d) => d.params.length + (d.session ? 1 : 0) === argc);
-  if (candidates.length === 0) return { ok: false, fault: methodNotFound(call, ns.handlerClass, method) };
+  if (candidates.length === 0) return { ok: false, fault: methodNotFound(call, nsName, ns.handlerClass, method) };
 
   let user: User | undefined;
   let sessionId: number | undefined;
@@ -55,7 +64,7 @@ export async function dispatch(call: MethodCall, services: Services, registry: R
   const needsSession = candidates.every((c) => c.session);
   if (needsSession) {
     const first = call.params[0]!;
-    if (first.type !== 'string' && first.type !== 'nil') return { ok: false, fault: methodNotFound(call, ns.handlerClass, method) };
+    if (first.type !== 'string' && first.type !== 'nil') return { ok: false, fault: methodNotFound(call, nsName, ns.handlerClass, method) };
     const check = services.sessions.check(String(first.value));
     if (!check.ok) return { ok: false, fault: sessionFault(check.id) };
     user = check.user;
@@ -64,17 +73,14 @@ export async function dispatch(call: MethodCall, services: Services, registry: R
   }
   try {
     const chosen = selectOverload(needsSession ? candidates : candidates.filter((c) => !c.session), args);
-    if (!chosen) return { ok: false, fault: methodNotFound(call, ns.handlerClass, method) };
+    if (!chosen) return { ok: false, fault: methodNotFound(call, nsName, ns.handlerClass, method) };
     const { def, values } = chosen;
     if (user) {
       if (user.readOnly && !READ_ONLY_ALLOWED.test(def.name)) {
         return { ok: false, fault: rawFault(-1, `java.lang.SecurityException: The ${def.name} API is not available to read-only API users`) };
       }
       if (def.role && !hasRole(user, def.role)) {
-        return {
-          ok: false,
-          fault: fault(-23, `You do not have permissions to perform this action. You need to have at least a ${def.role} role to perform this action`),
-        };
+        return { ok: false, fault: permissionFault(def.role) };
       }
     }
     const ctx = {

@@ -1,6 +1,6 @@
 // The one place /rpc/api turns errors into faults: Spacewalk's codes and texts, with the
 // `redstone.xmlrpc.XmlRpcFault: ` prefix clients match on. Unknown errors leak nothing.
-import { DomainError, type AlreadyExists, type Conflict, type InvalidArgument, type NotFound } from '../../channels/index.js';
+import { DomainError, type AlreadyExists, type Conflict, type InvalidArgument, type NotFound, type PermissionDenied, type Role } from '../../channels/index.js';
 import { XmlRpcFault } from '../xmlrpc/types.js';
 
 export const FAULT_PREFIX = 'redstone.xmlrpc.XmlRpcFault: ';
@@ -20,6 +20,23 @@ export function internalFault(message: string): XmlRpcFault {
 
 export function sessionFault(id: string | number): XmlRpcFault {
   return rawFault(-1, `com.redhat.rhn.common.hibernate.LookupException: Could not find session with id: ${id}`);
+}
+
+// Spacewalk words a missing role with its display name (rhnUserGroupType.name), not its label.
+const ROLE_NAMES: Record<Role, string> = {
+  satellite_admin: 'Satellite Administrator',
+  org_admin: 'Organization Administrator',
+  channel_admin: 'Channel Administrator',
+  config_admin: 'Configuration Administrator',
+  system_group_admin: 'System Group Administrator',
+  activation_key_admin: 'Activation Key Administrator',
+};
+
+/** PermissionCheckFailureException, with or without the role the caller lacks. */
+export function permissionFault(role?: string): XmlRpcFault {
+  const name = role === undefined ? undefined : ROLE_NAMES[role as Role];
+  const base = 'You do not have permissions to perform this action.';
+  return fault(-23, name ? `${base} You need to have at least a ${name} role to perform this action` : base);
 }
 
 /** Spacewalk's InvalidArgsException: unknown keys in an option struct. */
@@ -108,7 +125,7 @@ export function toFault(err: unknown): { fault: XmlRpcFault; unexpected: boolean
         return { fault: code === -1 ? internalFault(e.message) : fault(code, e.message), unexpected: false };
       }
       case 'PermissionDenied':
-        return { fault: fault(-23, err.message), unexpected: false };
+        return { fault: permissionFault((err as PermissionDenied).role), unexpected: false };
       case 'Conflict': {
         const code = CONFLICT_CODES[(err as Conflict).reason] ?? -1;
         return { fault: code === -1 ? internalFault(err.message) : fault(code, err.message), unexpected: false };

@@ -63,20 +63,25 @@ export function paramType(spec: string): ParamType {
   return t as ParamType;
 }
 
-/** Spacewalk's StringUtil.beanify: drop each non-alphanumeric character and upper-case the next one. */
+/**
+ * Spacewalk's StringUtil.beanify: trim, drop each character that is not a letter or digit and
+ * upper-case the one after it (also after a leading `_`, as Java does).
+ */
 export function beanify(name: string): string {
   let out = '';
   let upper = false;
-  for (const ch of name) {
-    if (/[A-Za-z0-9]/.test(ch)) {
+  for (const ch of name.trim()) {
+    if (/[\p{L}\p{Nd}]/u.test(ch)) {
       out += upper ? ch.toUpperCase() : ch;
       upper = false;
     } else {
-      upper = out.length > 0;
+      upper = true;
     }
   }
   return out;
 }
+
+const isInt32 = (n: number): boolean => n >= -2147483648 && n <= 2147483647;
 
 /** How well a decoded argument fits a declared type: exactly, after a Spacewalk-style coercion, or not. */
 export function fits(declared: ParamType, wire: WireType, value: XmlRpcValue): 'exact' | 'coerce' | 'no' {
@@ -86,8 +91,8 @@ export function fits(declared: ParamType, wire: WireType, value: XmlRpcValue): '
       return wire === 'int' || wire === 'i8' || wire === 'double' || wire === 'boolean' ? 'coerce' : 'no';
     case 'int':
       if (wire === 'int') return 'exact';
-      if (wire === 'i8') return Number(value) >= -2147483648 && Number(value) <= 2147483647 ? 'coerce' : 'no';
-      return wire === 'string' && /^[+-]?\d{1,10}$/.test(String(value).trim()) ? 'coerce' : 'no';
+      if (wire === 'i8') return isInt32(Number(value)) ? 'coerce' : 'no';
+      return wire === 'string' && /^[+-]?\d{1,10}$/.test(String(value).trim()) && isInt32(Number(String(value).trim())) ? 'coerce' : 'no';
     case 'boolean':
       if (wire === 'boolean') return 'exact';
       return wire === 'int' || wire === 'i8' || wire === 'string' ? 'coerce' : 'no';

@@ -22,6 +22,11 @@ const sha256 = (s: string): Buffer => createHash('sha256').update(s).digest();
 // database copy only needs to be roughly right (it matters after a restart).
 const WRITE_SLACK_SECONDS = 60;
 
+/** The id part of a key for fault texts: a short excerpt of whatever was sent, never all of it. */
+export function sessionIdText(key: string): string {
+  return /^\d{1,19}(?=x)/.exec(key)?.[0] ?? (key.length > 40 ? `${key.slice(0, 40)}...` : key);
+}
+
 export class SessionManager {
   private readonly cache = new Map<number, CachedSession>();
 
@@ -45,8 +50,8 @@ export class SessionManager {
 
   /** Looks the key up; an unknown, altered or expired key gives { ok: false }. */
   check(key: string): SessionCheck {
-    const idText = key.slice(0, key.indexOf('x'));
-    if (!KEY_REGEX.test(key)) return { ok: false, id: idText || key };
+    const idText = sessionIdText(key);
+    if (!KEY_REGEX.test(key)) return { ok: false, id: idText };
     const id = Number(idText);
     const session = this.load(id);
     const now = Math.floor(Date.now() / 1000);

@@ -6,15 +6,19 @@ import { formatXmlRpcDate, Zone } from './zone.js';
 // XML 1.0 cannot carry most C0 controls, lone surrogates or U+FFFE/FFFF; Python's expat would
 // reject the whole answer, so such characters are replaced.
 const INVALID_XML_CHARS = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
-const NEEDS_WORK = /[&<>\u0000-\u0008\u000b\u000c\u000e-\u001f\ud800-\udfff\ufffe\uffff]/;
+const NEEDS_WORK = /[&<>\r\u0000-\u0008\u000b\u000c\u000e-\u001f\ud800-\udfff\ufffe\uffff]/;
 
 export function escapeXml(s: string): string {
   if (!NEEDS_WORK.test(s)) return s;
-  return s
-    .replace(INVALID_XML_CHARS, '\ufffd')
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;');
+  return (
+    s
+      .replace(INVALID_XML_CHARS, '\ufffd')
+      .replace(/&/g, '&amp;')
+      .replace(/</g, '&lt;')
+      .replace(/>/g, '&gt;')
+      // A raw CR reaches the reader as LF (XML line-end normalisation); a reference keeps it.
+      .replace(/\r/g, '&#13;')
+  );
 }
 
 export class Encoder {
@@ -44,9 +48,15 @@ export class Encoder {
     if (v === null) throw new Error('cannot encode null');
     if (v instanceof RawXml) return v.xml;
     if (Array.isArray(v)) return this.array(v);
-    if (v instanceof Date) return `<dateTime.iso8601>${formatXmlRpcDate(this.zone, v)}</dateTime.iso8601>`;
+    if (v instanceof Date) {
+      if (Number.isNaN(v.getTime())) throw new Error('cannot encode an invalid Date');
+      return `<dateTime.iso8601>${formatXmlRpcDate(this.zone, v)}</dateTime.iso8601>`;
+    }
     if (Buffer.isBuffer(v)) return `<base64>${v.toString('base64')}</base64>`;
-    if (v instanceof Double) return `<double>${Number.isInteger(v.value) ? v.value.toFixed(1) : v.value}</double>`;
+    if (v instanceof Double) {
+      if (!Number.isFinite(v.value)) throw new Error(`cannot encode ${v.value}`);
+      return `<double>${Number.isInteger(v.value) ? v.value.toFixed(1) : v.value}</double>`;
+    }
     return this.struct(v as Record<string, unknown>);
   }
 

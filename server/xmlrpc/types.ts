@@ -65,3 +65,8 @@ export class Double {
 export class RawXml {
   constructor(readonly xml: string) {}
 }
+
+/** A complete, already-encoded methodResponse (cached answers are sent as-is). */
+export class EncodedResponse {
+  constructor(readonly body: Buffer) {}
+}

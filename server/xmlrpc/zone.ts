@@ -11,6 +11,14 @@ export interface WallClock {
 }
 
 const HOUR_MS = 3_600_000;
+const DAY_MS = 24 * HOUR_MS;
+
+/** Date.UTC without its 1900 offset for years 0-99 (a wall clock in year 50 is year 50). */
+export function utcFromFields(year: number, month: number, day: number, hour = 0, minute = 0, second = 0): number {
+  const d = new Date(Date.UTC(2000, month - 1, day, hour, minute, second));
+  d.setUTCFullYear(year + d.getUTCFullYear() - 2000);
+  return d.getTime();
+}
 
 /** Throws RangeError for a zone Intl does not know (validated once at start). */
 export function assertTimeZone(tz: string): void {
@@ -49,7 +57,7 @@ export class Zone {
     for (const p of this.fmt.formatToParts(new Date(bucket * HOUR_MS))) {
       if (p.type !== 'literal') parts[p.type] = Number(p.value);
     }
-    const wall = Date.UTC(parts.year!, parts.month! - 1, parts.day!, parts.hour!, parts.minute!, parts.second!);
+    const wall = utcFromFields(parts.year!, parts.month!, parts.day!, parts.hour!, parts.minute!, parts.second!);
     const offset = wall - bucket * HOUR_MS;
     if (this.offsetCache.size > 10_000) this.offsetCache.clear();
     this.offsetCache.set(bucket, offset);
@@ -68,13 +76,20 @@ export class Zone {
     };
   }
 
-  /** The instant at which the zone's clock shows `w` (the earlier one when ambiguous). */
+  /**
+   * The instant at which the zone's clock shows `w`. A wall time that occurs twice (clocks
+   * going back) gives the earlier instant; one skipped by clocks going forward is read with
+   * the offset before the change (02:30 becomes 03:30 summer time), as Python's zoneinfo
+   * (fold=0) and Java's lenient calendar do.
+   */
   fromWallClock(w: WallClock): Date {
-    const asUtc = Date.UTC(w.year, w.month - 1, w.day, w.hour, w.minute, w.second);
-    let guess = asUtc - this.offsetAt(asUtc);
-    const second = asUtc - this.offsetAt(guess);
-    if (second !== guess) guess = Math.min(guess, second);
-    return new Date(guess);
+    const asUtc = utcFromFields(w.year, w.month, w.day, w.hour, w.minute, w.second);
+    if (this.isUtc) return new Date(asUtc);
+    const before = this.offsetAt(asUtc - DAY_MS);
+    const candidates = [before, this.offsetAt(asUtc), this.offsetAt(asUtc + DAY_MS)]
+      .map((offset) => asUtc - offset)
+      .filter((t) => t + this.offsetAt(t) === asUtc);
+    return new Date(candidates.length > 0 ? Math.min(...candidates) : asUtc - before);
   }
 }
 
@@ -128,8 +143,7 @@ export function parseXmlRpcDate(zone: Zone, text: string): Date | null {
   if (w.month < 1 || w.month > 12 || w.day < 1 || w.day > 31 || w.hour > 23 || w.minute > 59 || w.second > 60) {
     return null;
   }
-  const check = new Date(Date.UTC(w.year, w.month - 1, w.day));
-  if (check.getUTCDate() !== w.day) return null;
+  if (new Date(utcFromFields(w.year, w.month, w.day)).getUTCDate() !== w.day) return null;
   const designator = m[7];
   if (designator === undefined) return zone.fromWallClock(w);
   let offsetMin = 0;
@@ -137,5 +151,5 @@ export function parseXmlRpcDate(zone: Zone, text: string): Date | null {
     const digits = designator.replace(':', '');
     offsetMin = (Number(digits.slice(1, 3)) * 60 + Number(digits.slice(3, 5))) * (digits[0] === '-' ? -1 : 1);
   }
-  return new Date(Date.UTC(w.year, w.month - 1, w.day, w.hour, w.minute, w.second) - offsetMin * 60_000);
+  return new Date(utcFromFields(w.year, w.month, w.day, w.hour, w.minute, w.second) - offsetMin * 60_000);
 }

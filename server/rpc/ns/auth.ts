@@ -3,6 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { verifyPassword } from '../../../channels/index.js';
 import { fault, internalFault } from '../faults.js';
 import { method, type CallContext, type NamespaceDef } from '../registry.js';
+import { sessionIdText } from '../sessions.js';
 
 // Spacewalk sleeps 2 s before answering a failed login; it blunts password guessing.
 export const FAILED_LOGIN_DELAY_MS = 2000;
@@ -42,7 +43,7 @@ export const authNamespace: NamespaceDef = {
       'int',
       async (ctx, key: string) => {
         if (!(await ctx.services.sessions.destroy(key))) {
-          throw internalFault(`Could not find session with id: ${key.split('x')[0]}`);
+          throw internalFault(`Could not find session with id: ${sessionIdText(key)}`);
         }
         return 1;
       },

@@ -16,10 +16,10 @@ import {
   type ChannelUpdate,
   type NewChannel,
 } from '../../../channels/index.js';
-import { channelStruct, latestPackage, packageDto } from '../../presenters/channels.js';
+import { channelStruct, encodePackageDtos, latestPackage } from '../../presenters/channels.js';
 import { channelErratum, errataOverview, legacyErratum } from '../../presenters/errata.js';
 import { packageStruct } from '../../presenters/packages.js';
-import { RawXml, type XmlRpcStruct } from '../../xmlrpc/types.js';
+import { EncodedResponse, RawXml, type XmlRpcStruct } from '../../xmlrpc/types.js';
 import { checkKeys, intArray, optString, stringArray } from '../args.js';
 import { fault } from '../faults.js';
 import { method, type CallContext, type NamespaceDef } from '../registry.js';
@@ -166,7 +166,7 @@ function legacyDate(ctx: CallContext, text: string, what: string): Date {
 }
 
 /** listAllPackages, cached as encoded XML per channel revision and window (spacecmd and CEFS call it per channel). */
-async function listAllPackages(ctx: CallContext, label: string, since?: Date, until?: Date): Promise<RawXml> {
+async function listAllPackages(ctx: CallContext, label: string, since?: Date, until?: Date): Promise<EncodedResponse> {
   const c = await channelByLabel(ctx, label);
   const { answers, stores, encoder, zone } = ctx.services;
   const key = `listAllPackages:${c.id}:${c.revision}:${since?.getTime() ?? ''}:${until?.getTime() ?? ''}`;
@@ -175,7 +175,7 @@ async function listAllPackages(ctx: CallContext, label: string, since?: Date, un
     if (since) window.since = since;
     if (until) window.until = until;
     const rows = await stores.channels.listPackages(c.id, window);
-    return new RawXml(encoder.array(rows.map((r) => packageDto(r, zone))));
+    return new EncodedResponse(Buffer.from(encoder.response(new RawXml(encodePackageDtos(rows, zone)))));
   });
 }
 

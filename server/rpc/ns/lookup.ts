@@ -17,7 +17,7 @@ export async function channelByLabelOrId(ctx: CallContext, x: string | number): 
 }
 
 /** Channel admins may change their own org's channels; nobody changes vendor channels. */
-export function requireChannelAdmin(ctx: CallContext, c: Channel): void {
+export function requireChannelAdmin(ctx: Pick<CallContext, 'user'>, c: Channel): void {
   if (c.orgId !== ctx.user.orgId || !hasRole(ctx.user, 'channel_admin')) throw new PermissionDenied('channel_admin');
 }
 
