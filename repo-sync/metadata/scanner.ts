@@ -21,6 +21,7 @@ const SLASH = 0x2f;
 const BANG = 0x21;
 const QMARK = 0x3f;
 const GT = 0x3e;
+const LT = 0x3c;
 const PROLOG = 0;
 const IN_ROOT = 1;
 const EPILOG = 2;
@@ -77,13 +78,16 @@ export class XmlScanner extends TagReader {
     let p = this.docStart && s.charCodeAt(0) === 0xfeff ? 1 : 0;
     this.declAt = p;
     while (p < n) {
-      const lt = this.lt(p);
+      // Most text between tags is indentation: skip it without a search when '<' follows.
+      let ws = p;
+      while (WS[s.charCodeAt(ws)] === 1) ws++;
+      const lt = s.charCodeAt(ws) === LT ? ws : this.lt(ws);
       if (lt === n) {
         if (!final) return this.carry(p);
         this.chars(p, n);
         break;
       }
-      if (lt > p) this.chars(p, lt);
+      if (lt > ws || (lt > p && this.capture)) this.chars(p, lt);
       this.token = lt;
       const c = s.charCodeAt(lt + 1);
       const q = c === SLASH ? this.endTag(lt)

@@ -104,6 +104,7 @@ const INVALID_CODES: Record<string, number> = {
 const CONFLICT_CODES: Record<string, number> = {
   'channel.delete': 1234,
   'sync.running': 1233,
+  'package.nevra': 2300,
 };
 
 export function toFault(err: unknown): { fault: XmlRpcFault; unexpected: boolean } {
