@@ -1,6 +1,6 @@
 // Owns turning a stream of byte chunks into scanner input: cuts just after record ends so records
 // arrive whole, decodes UTF-8 strictly, and backs off geometrically when the scanner hands text back.
-import { isUtf8 } from 'node:buffer';
+import { isAscii, isUtf8 } from 'node:buffer';
 import { MetadataParseError } from './errors.js';
 import type { XmlScanner } from './scanner.js';
 
@@ -110,6 +110,8 @@ export class ChunkFeeder {
   }
 
   private decode(bytes: Buffer): string {
+    // ASCII is most of repodata; copying it as Latin-1 is twice as fast as decoding UTF-8.
+    if (isAscii(bytes)) return bytes.toString('latin1');
     try {
       return this.decoder.decode(bytes);
     } catch {

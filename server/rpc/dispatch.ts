@@ -6,7 +6,15 @@ import { hasRole } from '../../channels/index.js';
 import type { Services } from '../services.js';
 import type { MethodCall, Param, XmlRpcValue } from '../xmlrpc/types.js';
 import { fault, permissionFault, rawFault, sessionFault, toFault } from './faults.js';
-import { beanify, coerce, fits, JAVA_CLASS, paramType, type MethodDef, type Registry } from './registry.js';
+import { beanify, coerce, fits, JAVA_CLASS, paramType, type MethodDef, type ParamType, type Registry } from './registry.js';
+
+// Parsed once per method: overload selection runs on every call.
+const declaredCache = new WeakMap<MethodDef, ParamType[]>();
+function declaredTypes(def: MethodDef): ParamType[] {
+  let types = declaredCache.get(def);
+  if (!types) declaredCache.set(def, (types = def.params.map(paramType)));
+  return types;
+}
 
 const READ_ONLY_ALLOWED = /^(list|get|is|find)/;
 
@@ -35,7 +43,7 @@ function coercionCost(declared: string, wire: string): number {
 function selectOverload(candidates: MethodDef[], args: Param[]): { def: MethodDef; values: XmlRpcValue[] } | null {
   let best: { def: MethodDef; cost: number } | null = null;
   for (const def of candidates) {
-    const declared = def.params.map(paramType);
+    const declared = declaredTypes(def);
     let cost = 0;
     for (let i = 0; i < declared.length && cost !== Infinity; i++) {
       const f = fits(declared[i]!, args[i]!.type, args[i]!.value);
@@ -44,7 +52,7 @@ function selectOverload(candidates: MethodDef[], args: Param[]): { def: MethodDe
     if (cost !== Infinity && (best === null || cost < best.cost)) best = { def, cost };
   }
   if (!best) return null;
-  const declared = best.def.params.map(paramType);
+  const declared = declaredTypes(best.def);
   return { def: best.def, values: args.map((a, i) => coerce(declared[i]!, a.value)) };
 }
 
