@@ -112,9 +112,3 @@ export function checkReferences(s: string, start: number, end: number): void {
     }
   }
 }
-
-/** Escapes text for XML character data or a double-quoted attribute value. */
-export function escapeXml(text: string): string {
-  return text.replace(/[&<>"]/g, (c) =>
-    c === '&' ? '&amp;' : c === '<' ? '&lt;' : c === '>' ? '&gt;' : '&quot;');
-}

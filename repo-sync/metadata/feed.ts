@@ -7,8 +7,12 @@ import type { XmlScanner } from './scanner.js';
 const RECORD_END = Buffer.from('</package>');
 /** Chunks larger than this are taken in pieces of this size. */
 const SLICE = 1 << 16;
-/** Scan even without a record end once this much is pending (long prologs, huge records). */
-const FORCE_SCAN = 1 << 20;
+/**
+ * Scan even without a record end once this much is pending. A scan that stops inside a record
+ * throws its work away (the record is read again whole), so this is large: it only bounds what is
+ * held of input that has no records at all.
+ */
+const FORCE_SCAN = 16 << 20;
 /** A single record this large is refused rather than held (V8 strings stop near 512 MiB). */
 export const MAX_RECORD_CHARS = 256 << 20;
 
@@ -31,6 +35,7 @@ export class ChunkFeeder {
   private carry = '';
   private carryStart = 0;
   private need = 0;
+  private scanned = false;
   private readonly decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
   constructor(private readonly scanner: XmlScanner) {}
@@ -56,7 +61,8 @@ export class ChunkFeeder {
       this.run(this.lastCut, false);
       return true;
     }
-    if (this.pending < FORCE_SCAN) return false;
+    // The first piece is scanned at once, so that input which is not repodata fails early.
+    if (this.pending < FORCE_SCAN && this.scanned) return false;
     this.run(-1, false);
     return true;
   }
@@ -89,6 +95,7 @@ export class ChunkFeeder {
   }
 
   private run(cut: number, final: boolean): void {
+    this.scanned = true;
     const all = this.parts.length === 1 ? this.parts[0] : Buffer.concat(this.parts, this.pending);
     if (cut < 0) cut = ChunkFeeder.charBoundary(all);
     const text = this.decode(cut === all.length ? all : all.subarray(0, cut));

@@ -227,8 +227,10 @@ class PrimarySink extends RecordSink<PrimaryPackage> {
 type Source = AsyncIterable<Uint8Array> | Iterable<Uint8Array>;
 
 /**
- * Streams the packages of a primary.xml document (decompressed bytes, any chunking). Throws
- * MetadataParseError for anything but a complete, well-formed document whose count matches.
+ * Streams the packages of a primary.xml document (decompressed bytes, any chunking); the
+ * generator's return value is the ScanSummary. Throws MetadataParseError for anything but a
+ * complete, well-formed document whose package count matches; packages yielded before the error
+ * came from a document that turned out bad, so a caller treats the whole parse as failed.
  */
 export function parsePrimary(source: Source): AsyncGenerator<PrimaryPackage, ScanSummary, undefined> {
   return iterateRecords(source, PRIMARY_VOCABULARY, new PrimarySink());

@@ -93,11 +93,11 @@ export class XmlScanner extends TagReader {
       const q = c === SLASH ? this.endTag(lt)
         : c === BANG ? this.markup(lt)
           : c === QMARK ? instructionEnd(s, lt, this.docStart && lt === this.declAt) : this.startTag(lt);
-      this.docStart = false;
       if (q < 0) {
         if (final) throw new ScanFault('unexpected end of document inside markup (truncated?)', lt);
         return this.carry(lt);
       }
+      this.docStart = false;
       p = q;
     }
     if (final) this.finish();

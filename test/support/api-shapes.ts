@@ -1,6 +1,6 @@
 // What admin-api.md (§1.6 types and string dates, §2.3 structs, §2.4 method tables) says each
 // answer looks like, written once, and a checker for answers decoded by test/support/replay.py.
-import type { Wire } from './replay.js';
+import { beanify, type Reply, type Wire } from './replay.js';
 
 export type Scalar = 'int' | 'string' | 'boolean' | 'dateTime' | 'double';
 
@@ -160,4 +160,12 @@ export function resultShape(beanMethod: string, paramCount: number): Shape | und
 /** §1.6: Spacewalk never sends <i8> or <nil/>; a response body with either is wrong on the wire. */
 export function forbiddenWireTypes(xml: string): string[] {
   return ['<i8>', '<nil'].filter((tag) => xml.includes(tag));
+}
+
+/** Everything wrong with one replayed answer: a fault, a method the table lacks, a shape mismatch, <i8>/<nil/>. */
+export function replyProblems(method: string, paramCount: number, reply: Reply): string[] {
+  if (reply.fault) return [`fault ${reply.fault.faultCode}: ${reply.fault.faultString}`];
+  const shape = resultShape(beanify(method), paramCount);
+  if (!shape) return [`no shape in api-shapes.ts for ${beanify(method)}/${paramCount}`];
+  return [...checkShape(reply.answer, shape), ...forbiddenWireTypes(reply.xml).map((tag) => `response body contains ${tag}`)];
 }
