@@ -43,9 +43,18 @@ export class ChunkFeeder {
   push(chunk: Uint8Array): boolean {
     const buf = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
     if (buf.length <= SLICE) return buf.length > 0 && this.pushSlice(buf);
-    // Scanning text in cache-sized pieces is faster than in the large chunks some sources yield.
+    // Scanning text in cache-sized pieces is faster than in the large chunks some sources yield;
+    // pieces that end just after a record end need no copying to join them to the next one.
     let scanned = false;
-    for (let at = 0; at < buf.length; at += SLICE) scanned = this.pushSlice(buf.subarray(at, at + SLICE)) || scanned;
+    for (let at = 0; at < buf.length;) {
+      let end = Math.min(at + SLICE, buf.length);
+      if (end < buf.length) {
+        const cut = buf.lastIndexOf(RECORD_END, end - RECORD_END.length);
+        if (cut > at) end = cut + RECORD_END.length;
+      }
+      scanned = this.pushSlice(buf.subarray(at, end)) || scanned;
+      at = end;
+    }
     return scanned;
   }
 
