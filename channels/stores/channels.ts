@@ -103,7 +103,7 @@ export class ChannelStore {
               max(p.last_modified, cp.added) AS modified
        FROM channel_packages cp JOIN packages p ON p.id = cp.package_id
        WHERE cp.channel_id = ? ORDER BY p.name, p.id`,
-    );
+    ).raw(true);
   }
 
   async getByLabel(label: string, orgId: number): Promise<Channel | null> {
@@ -247,15 +247,15 @@ export class ChannelStore {
     return packageIds.filter((id) => !present.has(id));
   }
 
+  /** The channel's packages by name; rows are read as arrays since channels hold tens of thousands. */
   async listPackages(channelId: number, window: PackageWindow = {}): Promise<ChannelPackageRow[]> {
-    const rows = this.listPackagesStmt.all(channelId) as (Omit<ChannelPackageRow, 'lastModified'> & { modified: number })[];
+    const rows = this.listPackagesStmt.all(channelId) as [number, string, string, string, string, string, string, string, number][];
     const since = window.since ? toSeconds(window.since) : -Infinity;
     const until = window.until ? toSeconds(window.until) : Infinity;
     const out: ChannelPackageRow[] = [];
-    for (const r of rows) {
-      if (r.modified < since || r.modified > until) continue;
-      const { modified, ...rest } = r;
-      out.push({ ...rest, lastModified: toDate(modified) });
+    for (const [id, name, epoch, version, release, arch, checksumType, checksum, modified] of rows) {
+      if (modified < since || modified > until) continue;
+      out.push({ id, name, epoch, version, release, arch, checksumType, checksum, lastModified: toDate(modified) });
     }
     return out;
   }

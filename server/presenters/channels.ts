@@ -85,8 +85,14 @@ const str = (name: string, v: string): string => `<member><name>${name}</name><v
  */
 export function encodePackageDtos(rows: readonly ChannelPackageRow[], zone: Zone): string {
   const parts: string[] = ['<array><data>'];
+  // Packages imported together share one time: format each distinct second once.
+  let lastTime = NaN;
+  let modified = '';
   for (const p of rows) {
-    const modified = formatSqlDate(zone, p.lastModified);
+    if (p.lastModified.getTime() !== lastTime) {
+      lastTime = p.lastModified.getTime();
+      modified = formatSqlDate(zone, p.lastModified);
+    }
     parts.push(
       '<value><struct>' +
         str('name', p.name) +
