@@ -8,7 +8,7 @@ export * from './arches.js';
 export * from './roles.js';
 export * from './passwords.js';
 export { Stores, openStores, MigrationError } from './stores/index.js';
-export type { ImportResult, ProvidingChannel, ErratumChannel, ErrataWindow, PackageWindow } from './stores/index.js';
+export type { ImportResult, ProvidingChannel, ErratumChannel, ErrataWindow, PackageWindow, RunHolder } from './stores/index.js';
 export * from './channel-rules.js';
 export * from './errata-rules.js';
 export { BlobStore, BlobTooLarge, type StagedBlob } from './stores/blobs.js';

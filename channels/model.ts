@@ -271,3 +271,132 @@ export type ErratumUpdate = Partial<
     | 'updateDate'
   >
 > & { bugs?: Bug[]; keywords?: string[]; cves?: string[] };
+
+export type DownloadPolicy = 'on_demand' | 'immediate';
+
+/** A content source (Spacewalk's "repo"): an upstream yum repository channels sync from. */
+export interface Repo {
+  id: number;
+  orgId: number;
+  label: string;
+  type: string;
+  url: string;
+  sslCaCert: string | null;
+  sslClientCert: string | null;
+  sslClientKey: string | null;
+  proxyUrl: string | null;
+  downloadPolicy: DownloadPolicy;
+  repomdSha256: string | null;
+  created: Date;
+  lastModified: Date;
+}
+
+export interface NewRepo {
+  orgId: number;
+  label: string;
+  type: string;
+  url: string;
+  sslCaCert?: string | null;
+  sslClientCert?: string | null;
+  sslClientKey?: string | null;
+  proxyUrl?: string | null;
+  downloadPolicy?: DownloadPolicy;
+}
+
+export type RepoUpdate = Partial<Pick<Repo, 'label' | 'url' | 'sslCaCert' | 'sslClientCert' | 'sslClientKey' | 'proxyUrl' | 'downloadPolicy' | 'repomdSha256'>>;
+
+export interface RepoFilter {
+  sortOrder: number;
+  flag: '+' | '-';
+  filter: string;
+}
+
+export type SyncStatus = 'running' | 'success' | 'failed' | 'unchanged';
+
+export interface SyncRun {
+  id: number;
+  channelId: number;
+  trigger: string;
+  status: SyncStatus;
+  started: Date;
+  ended: Date | null;
+  host: string;
+  pid: number;
+  packagesTotal: number;
+  packagesAdded: number;
+  errataAdded: number;
+  errataUpdated: number;
+  bytes: number;
+  warnings: string[];
+  error: string | null;
+}
+
+export interface SyncCounts {
+  packagesTotal: number;
+  packagesAdded: number;
+  errataAdded: number;
+  errataUpdated: number;
+  bytes: number;
+  warnings: string[];
+}
+
+/** Where a package's file can be fetched from. */
+export interface PackageSource {
+  packageId: number;
+  repoId: number;
+  href: string;
+  baseUrl: string | null;
+}
+
+export type ChannelMetadataKind = 'group' | 'modules';
+
+/** Advisory details updateinfo.xml carries beyond Spacewalk's columns. */
+export interface ErratumExtras {
+  status: string;
+  version: string;
+  rights: string;
+  pushcount: string;
+  rebootSuggested: boolean;
+  source: string;
+}
+
+export interface ErratumReference {
+  type: string;
+  id: string;
+  href: string;
+  title: string;
+}
+
+/** An advisory as a sync found it, ready to be created or updated in the channel's org. */
+export interface SyncedErratum extends Omit<NewErratum, 'packageIds'> {
+  extras: ErratumExtras;
+  /** references other than bugzilla (bugs) and cve (cves): self, erratum, ... */
+  otherReferences: ErratumReference[];
+  packages: { packageId: number; module: string | null }[];
+}
+
+/** Everything one channel sync changes, applied in one transaction. */
+export interface SyncCommit {
+  channelId: number;
+  orgId: number;
+  /** packages the channel holds after the sync (those missing are added; none is removed) */
+  packageIds: number[];
+  sources: PackageSource[];
+  errata: SyncedErratum[];
+  metadata: Partial<Record<ChannelMetadataKind, { content: Buffer; sha256: string }>>;
+  repos: { repoId: number; repomdSha256: string }[];
+  syncedAt: Date;
+}
+
+export interface SyncCommitResult {
+  packagesAdded: number;
+  errataAdded: number;
+  errataUpdated: number;
+}
+
+export interface SyncSchedule {
+  channelId: number;
+  label: string;
+  cron: string;
+  params: Record<string, boolean>;
+}

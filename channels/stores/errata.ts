@@ -1,7 +1,7 @@
 // SQL for errata: create (with bugs, keywords, CVEs, packages), update, publish into channels
 // (taking their packages along), package lists and the lookups the API needs.
 import type { Db } from './db.js';
-import type { Bug, Erratum, ErratumDetails, ErratumUpdate, NewErratum } from '../model.js';
+import type { Bug, Erratum, ErratumDetails, ErratumExtras, ErratumUpdate, NewErratum } from '../model.js';
 import { AlreadyExists } from '../errors.js';
 import { chunks, nowSeconds, placeholders, toDate, toSeconds } from './rows.js';
 
@@ -118,27 +118,35 @@ export class ErrataStore {
 
   async create(e: NewErratum, publishTo: readonly number[] = []): Promise<Erratum> {
     const id = this.db.transaction(() => {
-      const dup = this.db.prepare('SELECT 1 FROM errata WHERE advisory_name = ? AND ifnull(org_id, 0) = ifnull(?, 0)').get(e.advisoryName, e.orgId);
-      if (dup) throw new AlreadyExists('erratum', 'advisory_name', e.advisoryName);
-      const now = nowSeconds();
-      const info = this.db
-        .prepare(
-          `INSERT INTO errata (org_id, advisory_name, advisory_type, advisory_release, synopsis, product, errata_from, topic,
-             description, refs, notes, solution, severity, issue_date, update_date, clone_original_id, created, last_modified)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-        )
-        .run(
-          e.orgId, e.advisoryName, e.advisoryType, e.advisoryRelease, e.synopsis, e.product, e.errataFrom ?? '', e.topic,
-          e.description, e.references ?? '', e.notes ?? '', e.solution, e.severity ?? null, toSeconds(e.issueDate),
-          toSeconds(e.updateDate), e.cloneOriginalId ?? null, now, now,
-        );
-      const id = Number(info.lastInsertRowid);
-      this.replaceChildren(id, { bugs: e.bugs ?? [], keywords: e.keywords ?? [], cves: e.cves ?? [] });
-      this.addPackagesInTx(id, e.packageIds ?? []);
+      const id = this.insertInTx(e);
       if (publishTo.length > 0) this.publishInTx(id, publishTo);
       return id;
     })();
     return (await this.getById(id))!;
+  }
+
+  /** Inserts an erratum with its children, for callers inside a transaction; returns its id. */
+  insertInTx(e: NewErratum, extras: Partial<ErratumExtras> = {}): number {
+    const dup = this.db.prepare('SELECT 1 FROM errata WHERE advisory_name = ? AND ifnull(org_id, 0) = ifnull(?, 0)').get(e.advisoryName, e.orgId);
+    if (dup) throw new AlreadyExists('erratum', 'advisory_name', e.advisoryName);
+    const now = nowSeconds();
+    const info = this.db
+      .prepare(
+        `INSERT INTO errata (org_id, advisory_name, advisory_type, advisory_release, synopsis, product, errata_from, topic,
+           description, refs, notes, solution, severity, issue_date, update_date, clone_original_id, created, last_modified,
+           status, version, rights, pushcount, reboot_suggested, source)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      )
+      .run(
+        e.orgId, e.advisoryName, e.advisoryType, e.advisoryRelease, e.synopsis, e.product, e.errataFrom ?? '', e.topic,
+        e.description, e.references ?? '', e.notes ?? '', e.solution, e.severity ?? null, toSeconds(e.issueDate),
+        toSeconds(e.updateDate), e.cloneOriginalId ?? null, now, now, extras.status ?? 'final', extras.version ?? '',
+        extras.rights ?? '', extras.pushcount ?? '', extras.rebootSuggested ? 1 : 0, extras.source ?? 'api',
+      );
+    const id = Number(info.lastInsertRowid);
+    this.replaceChildren(id, { bugs: e.bugs ?? [], keywords: e.keywords ?? [], cves: e.cves ?? [] });
+    this.addPackagesInTx(id, e.packageIds ?? []);
+    return id;
   }
 
   async update(id: number, u: ErratumUpdate): Promise<void> {
@@ -162,7 +170,7 @@ export class ErrataStore {
     })();
   }
 
-  private replaceChildren(id: number, u: { bugs?: Bug[]; keywords?: string[]; cves?: string[] }): void {
+  replaceChildren(id: number, u: { bugs?: Bug[]; keywords?: string[]; cves?: string[] }): void {
     if (u.bugs) {
       this.db.prepare('DELETE FROM errata_bugs WHERE errata_id = ?').run(id);
       const ins = this.db.prepare('INSERT OR REPLACE INTO errata_bugs (errata_id, bug_id, summary, url) VALUES (?, ?, ?, ?)');
@@ -202,7 +210,7 @@ export class ErrataStore {
     this.db.transaction(() => this.publishInTx(id, channelIds, accepts))();
   }
 
-  private publishInTx(id: number, channelIds: readonly number[], accepts?: (channelId: number, pkgArch: string) => boolean): void {
+  publishInTx(id: number, channelIds: readonly number[], accepts?: (channelId: number, pkgArch: string) => boolean): void {
     const now = nowSeconds();
     this.db.prepare('UPDATE errata SET published = 1, last_modified = ? WHERE id = ?').run(now, id);
     const pkgs = this.db.prepare('SELECT p.id, p.arch FROM errata_packages ep JOIN packages p ON p.id = ep.package_id WHERE ep.errata_id = ?').all(id) as { id: number; arch: string }[];
@@ -227,7 +235,7 @@ export class ErrataStore {
     })();
   }
 
-  private addPackagesInTx(id: number, packageIds: readonly number[]): number {
+  addPackagesInTx(id: number, packageIds: readonly number[]): number {
     const ins = this.db.prepare('INSERT OR IGNORE INTO errata_packages (errata_id, package_id) VALUES (?, ?)');
     let n = 0;
     for (const pid of packageIds) n += ins.run(id, pid).changes;

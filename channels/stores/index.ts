@@ -4,18 +4,23 @@ import { ChannelStore } from './channels.js';
 import { ErrataStore } from './errata.js';
 import { PackageStore } from './packages.js';
 import { UserStore } from './users.js';
+import { RepoStore } from './repos.js';
+import { SyncStore } from './sync.js';
 import type { MigrationReport } from './migrate.js';
 
 export { MigrationError } from './migrate.js';
 export type { ImportResult, ProvidingChannel } from './packages.js';
 export type { ErratumChannel, ErrataWindow } from './errata.js';
 export type { PackageWindow } from './channels.js';
+export type { RunHolder } from './sync.js';
 
 export class Stores {
   readonly users: UserStore;
   readonly channels: ChannelStore;
   readonly packages: PackageStore;
   readonly errata: ErrataStore;
+  readonly repos: RepoStore;
+  readonly sync: SyncStore;
 
   constructor(
     readonly db: Db,
@@ -25,6 +30,8 @@ export class Stores {
     this.channels = new ChannelStore(db);
     this.packages = new PackageStore(db);
     this.errata = new ErrataStore(db);
+    this.repos = new RepoStore(db);
+    this.sync = new SyncStore(db, this.errata);
   }
 
   close(): void {
