@@ -101,5 +101,9 @@ CREATE TABLE channel_metadata (
   PRIMARY KEY (channel_id, kind)
 ) WITHOUT ROWID;
 
+-- packages_nvra (name, version, release, arch) already serves lookups by name; one index less
+-- to maintain on every imported package
+DROP INDEX packages_name;
+
 -- the channel revision whose repodata is published (files under <data-dir>/repodata/)
 ALTER TABLE channels ADD COLUMN published_revision INTEGER;

@@ -4,3 +4,4 @@ export * from './deps.js';
 export * as metadata from './metadata/index.js';
 export * from './push.js';
 export { importPrimaryFile, packageFromPrimary, type PrimaryImportResult } from './import-primary.js';
+export * from './publish/index.js';

@@ -13,6 +13,17 @@ commands:
   package push [--server URL] --channel LABEL FILE.rpm...
         upload packages to a running server (credentials from SKYLAB_USER and
         SKYLAB_PASSWORD, else prompted)
+  channel export [--data-dir DIR] [--metadata-only] LABEL OUTDIR
+        write the channel's repodata (published if needed) and package files to
+        OUTDIR/repodata and OUTDIR/getPackage, a yum repository; works while serve runs
+  sync [--data-dir DIR] [--no-errata] [--latest] [LABEL...]
+        sync channels from their repositories now, in the foreground (all channels
+        with repositories when no label is given); also while serve runs
+  sync --history [--limit N] [LABEL...]
+        past syncs: start, duration, outcome, counts, error
+  errata import-cefs [--data-dir DIR] [--org NAME] FILE|URL
+        import a CEFS errata.latest.xml (.gz/.bz2 too) into the data directory, also
+        while serve runs; advisories go to the channels already holding their packages
 `;
 
 export class UsageError extends Error {}
@@ -40,6 +51,18 @@ const COMMANDS: Record<string, Command> = {
     if (sub !== 'push') throw new UsageError(`unknown package command: ${sub ?? '(none)'}`);
     const { pushCommand } = await import('./push.js');
     return pushCommand(rest);
+  },
+  async channel(args) {
+    const { channelCommand } = await import('./commands/channel.js');
+    return channelCommand(args);
+  },
+  async sync(args) {
+    const { syncCommand } = await import('./commands/sync.js');
+    return syncCommand(args);
+  },
+  async errata(args) {
+    const { errataCommand } = await import('./commands/errata.js');
+    return errataCommand(args);
   },
 };
 

@@ -16,6 +16,8 @@ export interface Config {
   adminPassword: string | null;
   orgName: string;
   logLevel: string;
+  /** proxy for repositories without their own (SKYLAB_PROXY; else HTTPS_PROXY/HTTP_PROXY apply) */
+  globalProxy: string | null;
   /** sliding idle lifetime of admin API sessions, seconds */
   sessionLifetime: number;
   packageRoot: string;
@@ -85,6 +87,7 @@ export function loadConfig(flags: FlagValues, env: NodeJS.ProcessEnv = process.e
     adminPassword,
     orgName: env['SKYLAB_ORG_NAME'] || 'Default Organization',
     logLevel: env['SKYLAB_LOG_LEVEL'] || 'info',
+    globalProxy: env['SKYLAB_PROXY'] || null,
     sessionLifetime,
     packageRoot,
     migrationsDir: join(packageRoot, 'migrations'),

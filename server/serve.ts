@@ -1,5 +1,5 @@
 // `skylab serve`: opens the data directory, applies migrations, creates the first admin,
-// listens, and shuts down cleanly on SIGTERM/SIGINT.
+// listens, runs the sync scheduler, and shuts down cleanly on SIGTERM/SIGINT.
 import { readFileSync } from 'node:fs';
 import { BlobStore, openStores } from '../channels/index.js';
 import { buildApp } from './app.js';
@@ -31,6 +31,7 @@ export async function serve(flags: FlagValues): Promise<void> {
   const scheme = https ? 'https' : 'http';
   const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
   services.baseUrl = `${scheme}://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  await services.scheduler.start();
   console.log(`skylab: listening on ${address} (data in ${config.dataDir})`);
 
   let closing = false;
@@ -38,8 +39,9 @@ export async function serve(flags: FlagValues): Promise<void> {
     if (closing) return;
     closing = true;
     app.log.info({ signal }, 'shutting down');
-    app
-      .close()
+    services.scheduler
+      .stop()
+      .then(() => app.close())
       .then(() => {
         stores.close();
         process.exit(0);

@@ -1,8 +1,14 @@
 // Everything a request handler may use, built once at start and passed down: stores, config,
-// the configured time zone, the XML-RPC encoder, sessions and per-revision answer caches.
+// the configured time zone, the XML-RPC encoder, sessions, per-revision answer caches, and the
+// channel sync service with the scheduler that runs it.
 import type { FastifyBaseLogger } from 'fastify';
 import { createHmac } from 'node:crypto';
 import type { BlobStore, Package, Stores } from '../channels/index.js';
+import { Fetcher } from '../repo-sync/fetch/index.js';
+import { OnDemandFiles } from '../repo-sync/sync/package-files.js';
+import { SyncPipeline } from '../repo-sync/sync/pipeline.js';
+import { SyncScheduler, type SchedulerLog } from '../repo-sync/scheduler.js';
+import type { SyncService } from '../repo-sync/sync/types.js';
 import type { Config } from './config.js';
 import { SessionManager } from './rpc/sessions.js';
 import { Encoder } from './xmlrpc/encode.js';
@@ -24,6 +30,23 @@ export interface Services {
   /** secret for signed package download URLs (packages.getPackageUrl) */
   downloadSecret: string;
   packageUrl(p: Package, ttlSeconds?: number): string;
+  /** runs channel syncs (the repo-sync pipeline) */
+  sync: SyncService;
+  /** cron schedules of channel syncs, and background syncs started through the API */
+  scheduler: SyncScheduler;
+  /** package files of on_demand repositories, fetched from upstream on first request */
+  packageFiles: OnDemandFiles;
+}
+
+/** The scheduler's messages go to the server log (set after the app is built, hence late-bound). */
+function schedulerLog(services: Pick<Services, 'log'>): SchedulerLog {
+  const at = (level: 'info' | 'warn' | 'error') => (message: string, data?: Record<string, unknown>) => services.log?.[level](data ?? {}, message);
+  return { info: at('info'), warn: at('warn'), error: at('error') };
+}
+
+/** The pipeline's messages go to the server log too. */
+function pipelineLog(services: Pick<Services, 'log'>): { warn(o: object, m: string): void; info(o: object, m: string): void } {
+  return { warn: (o, m) => services.log?.warn(o, m), info: (o, m) => services.log?.info(o, m) };
 }
 
 /** The signature of a download URL: an HMAC over package id and expiry. */
@@ -31,9 +54,17 @@ export function downloadSignature(secret: string, packageId: number, expires: nu
   return createHmac('sha256', secret).update(`${packageId}:${expires}`).digest('hex').slice(0, 32);
 }
 
-export function createServices(config: Config, stores: Stores, blobs: BlobStore, log: FastifyBaseLogger, downloadSecret: string): Services {
+export function createServices(
+  config: Config,
+  stores: Stores,
+  blobs: BlobStore,
+  log: FastifyBaseLogger,
+  downloadSecret: string,
+  sync?: SyncService,
+): Services {
   const zone = new Zone(config.timeZone);
-  return {
+  const fetch = { globalProxy: config.globalProxy };
+  const services: Services = {
     config,
     stores,
     blobs,
@@ -49,5 +80,11 @@ export function createServices(config: Config, stores: Stores, blobs: BlobStore,
       const sig = downloadSignature(this.downloadSecret, p.id, expires);
       return `${this.baseUrl}/download/package/${p.id}/${expires}/${sig}/${encodeURIComponent(p.filename)}`;
     },
+    sync: undefined as never,
+    scheduler: undefined as never,
+    packageFiles: new OnDemandFiles({ stores, blobs, fetcher: new Fetcher(fetch) }),
   };
+  services.sync = sync ?? new SyncPipeline({ stores, blobs, dataDir: config.dataDir, fetch, log: pipelineLog(services) });
+  services.scheduler = new SyncScheduler({ source: stores.sync, sync: services.sync, timeZone: config.timeZone, log: schedulerLog(services) });
+  return services;
 }

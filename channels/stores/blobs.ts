@@ -78,6 +78,16 @@ export class BlobStore {
     return staged.sha256;
   }
 
+  /** A temporary path inside the store, on the same file system, for a download to land in. */
+  tempPath(): string {
+    return join(this.dir, 'tmp', `${Date.now()}-${randomBytes(6).toString('hex')}`);
+  }
+
+  /** Moves a file whose sha256 the caller has verified into the store. */
+  adopt(path: string, sha256: string): string {
+    return this.commit({ path, sha256, size: 0 });
+  }
+
   discard(staged: StagedBlob): void {
     rmSync(staged.path, { force: true });
   }

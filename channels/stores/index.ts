@@ -6,13 +6,15 @@ import { PackageStore } from './packages.js';
 import { UserStore } from './users.js';
 import { RepoStore } from './repos.js';
 import { SyncStore } from './sync.js';
+import { PublishStore } from './publish.js';
 import type { MigrationReport } from './migrate.js';
 
 export { MigrationError } from './migrate.js';
 export type { ImportResult, ProvidingChannel } from './packages.js';
-export type { ErratumChannel, ErrataWindow } from './errata.js';
+export type { ErratumChannel, ErrataWindow, ImportedAdvisory } from './errata.js';
 export type { PackageWindow } from './channels.js';
 export type { RunHolder } from './sync.js';
+export type { LeaseHolder, PublishErratum, PublishErratumPackage, PublishPackageRow, PublishState } from './publish.js';
 
 export class Stores {
   readonly users: UserStore;
@@ -21,6 +23,7 @@ export class Stores {
   readonly errata: ErrataStore;
   readonly repos: RepoStore;
   readonly sync: SyncStore;
+  readonly publish: PublishStore;
 
   constructor(
     readonly db: Db,
@@ -32,6 +35,7 @@ export class Stores {
     this.errata = new ErrataStore(db);
     this.repos = new RepoStore(db);
     this.sync = new SyncStore(db, this.errata);
+    this.publish = new PublishStore(db);
   }
 
   close(): void {

@@ -172,6 +172,22 @@ export class PackageStore {
     return { ids, inserted, addedToChannel };
   }
 
+  /** Records the blob of a package whose file has been downloaded and verified. */
+  async setBlob(id: number, sha256: string): Promise<void> {
+    this.db.prepare('UPDATE packages SET blob_sha256 = ? WHERE id = ?').run(sha256, id);
+  }
+
+  /** Fills missing filelists/other snippets (a package keeps the first one it got). */
+  async fillSnippets(kind: 'filelists' | 'other', rows: readonly { id: number; xml: string }[]): Promise<number> {
+    const column = kind === 'filelists' ? 'filelists_xml' : 'other_xml';
+    const stmt = this.db.prepare(`UPDATE package_xml SET ${column} = ? WHERE package_id = ? AND ${column} IS NULL`);
+    return this.db.transaction(() => {
+      let n = 0;
+      for (const r of rows) n += stmt.run(r.xml, r.id).changes;
+      return n;
+    })();
+  }
+
   async primaryXml(id: number): Promise<string | null> {
     const r = this.db.prepare('SELECT primary_xml FROM package_xml WHERE package_id = ?').get(id) as { primary_xml: string } | undefined;
     return r ? r.primary_xml : null;

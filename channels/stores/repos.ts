@@ -141,6 +141,13 @@ export class RepoStore {
     }[];
   }
 
+  /** Channels with at least one repository, i.e. the ones a sync can act on. */
+  async channelsWithRepos(): Promise<{ id: number; label: string }[]> {
+    return this.db
+      .prepare('SELECT DISTINCT c.id, c.label FROM channel_repos cr JOIN channels c ON c.id = cr.channel_id ORDER BY c.label')
+      .all() as { id: number; label: string }[];
+  }
+
   async associate(channelId: number, repoId: number, on: boolean): Promise<void> {
     if (on) this.db.prepare('INSERT OR IGNORE INTO channel_repos (channel_id, repo_id) VALUES (?, ?)').run(channelId, repoId);
     else this.db.prepare('DELETE FROM channel_repos WHERE channel_id = ? AND repo_id = ?').run(channelId, repoId);

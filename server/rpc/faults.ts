@@ -65,7 +65,8 @@ const ALREADY_EXISTS: Record<string, (e: AlreadyExists) => XmlRpcFault> = {
   'activationkey.key': () => fault(1090, 'activation_key_already_exists'),
   'user.login': (e) => internalFault(`A user with the login ${e.value} already exists`),
   'repo.label': (e) => fault(2, `Repository label '${e.value}' already in use`),
-  'repo.url': (e) => fault(2, `Repository URL '${e.value}' already in use`),
+  // InvalidRepoUrlException (code 1, "Repo url already defined"), unlike the label's code 2
+  'repo.url': (e) => fault(1, `Repository URL '${e.value}' already in use`),
 };
 
 /** InvalidArgument reasons -> fault codes; the message is the domain's text. */
@@ -98,6 +99,9 @@ const INVALID_CODES: Record<string, number> = {
   'role.invalid': -2005,
   'repo.url': 1,
   'repo.label': 2,
+  'repo.type': 2,
+  // Spacewalk's NoSuchCryptoKeyException: the SSL material given for a repo is unusable
+  'repo.ssl': 1210,
   'cron': 1213,
 };
 
@@ -146,6 +150,8 @@ export const EXCEPTION_CLASS: Record<number, string> = {
   [-211]: 'com.redhat.rhn.frontend.xmlrpc.InvalidChannelException',
   [-212]: 'com.redhat.rhn.frontend.xmlrpc.InvalidEntitlementException',
   [-213]: 'com.redhat.rhn.frontend.xmlrpc.NoSuchUserException',
+  1: 'com.redhat.rhn.frontend.xmlrpc.channel.repo.InvalidRepoUrlException',
+  2: 'com.redhat.rhn.frontend.xmlrpc.channel.repo.InvalidRepoLabelException',
   1062: 'com.redhat.rhn.frontend.xmlrpc.InvalidAdvisoryTypeException',
   1064: 'com.redhat.rhn.frontend.xmlrpc.InvalidAccessValueException',
   1066: 'com.redhat.rhn.frontend.xmlrpc.NotPermittedByOrgException',
@@ -159,6 +165,7 @@ export const EXCEPTION_CLASS: Record<number, string> = {
   1209: 'com.redhat.rhn.frontend.xmlrpc.InvalidGPGFingerprintException',
   1210: 'com.redhat.rhn.frontend.xmlrpc.InvalidChecksumLabelException',
   1213: 'com.redhat.rhn.frontend.xmlrpc.InvalidParameterException',
+  1233: 'com.redhat.rhn.frontend.xmlrpc.InvalidOperationException',
   1234: 'com.redhat.rhn.FaultException',
   2300: 'com.redhat.rhn.frontend.xmlrpc.InvalidPackageException',
   2301: 'com.redhat.rhn.frontend.xmlrpc.InvalidPackageArchException',

@@ -9,7 +9,6 @@ import { paramType } from '../../server/rpc/registry.js';
 
 // Methods that belong to later issues or that Spacewalk 2.10 no longer has.
 const DEFERRED: Record<string, string[]> = {
-  'channel.software': ['associateRepo', 'disassociateRepo', 'syncRepo'],
   satellite: ['getCertificateExpirationDate'],
 };
 

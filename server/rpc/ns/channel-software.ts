@@ -1,5 +1,5 @@
 // channel.software.*: channel create/clone/delete/details and channel content (packages and
-// errata). The repository methods are added by the repo-sync work.
+// errata). The repository and sync methods live in channel-software-repos.ts, appended below.
 import {
   CHANNEL_ARCHES,
   compareEvr,
@@ -16,13 +16,14 @@ import {
   type ChannelUpdate,
   type NewChannel,
 } from '../../../channels/index.js';
-import { channelStruct, encodePackageDtos, latestPackage } from '../../presenters/channels.js';
+import { encodePackageDtos, latestPackage } from '../../presenters/channels.js';
 import { channelErratum, errataOverview, legacyErratum } from '../../presenters/errata.js';
 import { packageStruct } from '../../presenters/packages.js';
 import { EncodedResponse, RawXml, type XmlRpcStruct } from '../../xmlrpc/types.js';
 import { checkKeys, intArray, optString, stringArray } from '../args.js';
 import { fault } from '../faults.js';
 import { method, type CallContext, type NamespaceDef } from '../registry.js';
+import { channelDetails, repoMethods } from './channel-software-repos.js';
 import { channelByLabel, channelByLabelOrId, requireChannelAdmin } from './lookup.js';
 
 interface GpgKey {
@@ -122,6 +123,8 @@ async function deleteChannel(ctx: CallContext, label: string): Promise<number> {
     throw new Conflict('channel.delete', `Channel ${label} has child channels: delete them first`);
   }
   await ctx.services.stores.channels.delete(c.id);
+  // A deleted channel's sync schedule goes with it.
+  await ctx.services.scheduler.reschedule(c.id);
   return 1;
 }
 
@@ -247,8 +250,8 @@ export const channelSoftwareNamespace: NamespaceDef = {
     method('create', ['string label', 'string name', 'string summary', 'string archLabel', 'string parentLabel'], 'int',
       (ctx, l: string, n: string, s: string, a: string, p: string) => createChannel(ctx, l, n, s, a, p), { role: 'channel_admin', faults: CREATE_FAULTS }),
     method('delete', ['string channelLabel'], 'int', deleteChannel, { faults: [-210, -23, 1234, -1] }),
-    method('getDetails', ['string channelLabel'], 'Channel', async (ctx, l: string) => channelStruct(await channelByLabel(ctx, l)), { faults: [-210] }),
-    method('getDetails', ['int id'], 'Channel', async (ctx, id: number) => channelStruct(await channelByLabelOrId(ctx, id)), { faults: [-210] }),
+    method('getDetails', ['string channelLabel'], 'Channel', async (ctx, l: string) => channelDetails(ctx, await channelByLabel(ctx, l)), { faults: [-210] }),
+    method('getDetails', ['int id'], 'Channel', async (ctx, id: number) => channelDetails(ctx, await channelByLabelOrId(ctx, id)), { faults: [-210] }),
     method('setDetails', ['string channelLabel', 'struct details'], 'int', setDetails, { faults: [-210, -1, 2801] }),
     method('setDetails', ['int channelId', 'struct details'], 'int', setDetails, { faults: [-210, -1, 2801] }),
     method('listAllPackages', ['string channelLabel'], 'PackageDto[]', (ctx, l: string) => listAllPackages(ctx, l), { faults: [-210] }),
@@ -296,5 +299,6 @@ export const channelSoftwareNamespace: NamespaceDef = {
       return 1;
     }, { faults: [-210, -1] }),
     method('removeErrata', ['string channelLabel', 'string[] errataNames', 'boolean removePackages'], 'int', removeErrata, { faults: [-210, -23, -1] }),
+    ...repoMethods,
   ],
 };

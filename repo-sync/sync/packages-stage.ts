@@ -1,0 +1,105 @@
+// Reads a repository's primary.xml and stores the packages the channel takes (filters, arch,
+// no source packages) in batches; then fills their filelists/other snippets from those files.
+// Packages are keyed by checksum, so rows stored before a failure are merely unlinked.
+import { archAccepts, type Channel, type NewPackage, type PackageSource, type Stores } from '../../channels/index.js';
+import { openDecompressed } from '../fetch/index.js';
+import { packageFromPrimary } from '../import-primary.js';
+import { parsePrimary } from '../metadata/primary.js';
+import { scanFilelists } from '../metadata/filelists.js';
+import { scanOther } from '../metadata/other.js';
+import type { Downloaded } from './repo-files.js';
+import type { NameFilter } from './filters.js';
+
+const BATCH = 2000;
+
+/** A stored package as the rest of the sync needs it. */
+export interface StagedPackage {
+  id: number;
+  name: string;
+  epoch: string;
+  version: string;
+  release: string;
+  arch: string;
+  checksumType: string;
+  checksum: string;
+  href: string;
+  base: string | null;
+  size: number | null;
+}
+
+export interface PackagesStageResult {
+  packages: StagedPackage[];
+  /** upstream pkgid -> package id, for filelists/other */
+  byPkgid: Map<string, number>;
+  skipped: number;
+}
+
+function openFile(d: Downloaded): AsyncIterable<Buffer> {
+  const e = d.entry;
+  return openDecompressed(d.path, e.openChecksum ? { checksumType: e.openChecksumType ?? e.checksumType, checksum: e.openChecksum, size: e.openSize ?? null } : undefined);
+}
+
+export async function importPackages(
+  stores: Stores,
+  channel: Channel,
+  orgId: number,
+  primary: Downloaded,
+  accept: NameFilter,
+  onCount: (n: number, total: number | null) => void,
+): Promise<PackagesStageResult> {
+  const result: PackagesStageResult = { packages: [], byPkgid: new Map(), skipped: 0 };
+  let batch: { pkg: NewPackage; href: string; base: string | null }[] = [];
+  const flush = async (): Promise<void> => {
+    if (batch.length === 0) return;
+    const r = await stores.packages.importPackages(orgId, batch.map((b) => b.pkg));
+    batch.forEach((b, i) => {
+      const id = r.ids[i]!;
+      const p = b.pkg;
+      result.byPkgid.set(p.checksum, id);
+      result.packages.push({
+        id, name: p.name, epoch: p.epoch, version: p.version, release: p.release, arch: p.arch,
+        checksumType: p.checksumType, checksum: p.checksum, href: b.href, base: b.base, size: p.sizePackage ?? null,
+      });
+    });
+    onCount(result.packages.length, null);
+    batch = [];
+  };
+  for await (const p of parsePrimary(openFile(primary))) {
+    if (p.arch === 'src' || p.arch === 'nosrc' || !archAccepts(channel.archLabel, p.arch) || !accept(p.name)) {
+      result.skipped++;
+      continue;
+    }
+    batch.push({ pkg: packageFromPrimary(p), href: p.locationHref, base: p.locationBase || null });
+    if (batch.length >= BATCH) await flush();
+  }
+  await flush();
+  return result;
+}
+
+/** Stores the filelists or other snippets of the staged packages that lack them. */
+export async function fillSnippets(stores: Stores, kind: 'filelists' | 'other', file: Downloaded, byPkgid: Map<string, number>): Promise<number> {
+  let rows: { id: number; xml: string }[] = [];
+  let filled = 0;
+  const take = async (pkgid: string, xml: string): Promise<void> => {
+    const id = byPkgid.get(pkgid);
+    if (id === undefined) return;
+    rows.push({ id, xml });
+    if (rows.length >= BATCH) {
+      filled += await stores.packages.fillSnippets(kind, rows);
+      rows = [];
+    }
+  };
+  if (kind === 'filelists') await scanFilelists(openFile(file), (r) => take(r.pkgid, r.xml));
+  else await scanOther(openFile(file), (r) => take(r.pkgid, r.xml));
+  if (rows.length > 0) filled += await stores.packages.fillSnippets(kind, rows);
+  return filled;
+}
+
+export function sourcesOf(repoId: number, pkgs: readonly StagedPackage[]): PackageSource[] {
+  return pkgs.map((p) => ({ packageId: p.id, repoId, href: p.href, baseUrl: p.base }));
+}
+
+/** NEVRA key used to map updateinfo package entries to stored packages (epoch '' == '0'). */
+export function nevraKey(p: { name: string; epoch: string; version: string; release: string; arch: string }): string {
+  return `${p.name}\u0000${p.epoch === '' ? '0' : p.epoch}\u0000${p.version}\u0000${p.release}\u0000${p.arch}`;
+}
