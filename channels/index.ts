@@ -7,7 +7,7 @@ export * from './nevra.js';
 export * from './arches.js';
 export * from './roles.js';
 export * from './passwords.js';
-export { Stores, openStores, MigrationError } from './stores/index.js';
+export { Stores, openStores, attachStores, MigrationError } from './stores/index.js';
 export type { ImportResult, ProvidingChannel, ErratumChannel, ErrataWindow, ImportedAdvisory, PackageWindow, RunHolder } from './stores/index.js';
 export type { LeaseHolder, PublishErratum, PublishErratumPackage, PublishPackageRow, PublishState } from './stores/index.js';
 export * from './channel-rules.js';

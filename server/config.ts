@@ -18,6 +18,9 @@ export interface Config {
   logLevel: string;
   /** proxy for repositories without their own (SKYLAB_PROXY; else HTTPS_PROXY/HTTP_PROXY apply) */
   globalProxy: string | null;
+  /** repository downloads: connect/idle timeout and retries per mirror (SKYLAB_FETCH_TIMEOUT_MS, SKYLAB_FETCH_RETRIES) */
+  fetchTimeoutMs: number;
+  fetchRetries: number;
   /** sliding idle lifetime of admin API sessions, seconds */
   sessionLifetime: number;
   packageRoot: string;
@@ -57,6 +60,19 @@ export interface FlagValues {
   'tls-key'?: string;
 }
 
+function positiveInt(env: NodeJS.ProcessEnv, name: string, fallback: number, min = 1): number {
+  const text = env[name];
+  if (text === undefined || text === '') return fallback;
+  const n = Number(text);
+  if (!/^\d+$/.test(text) || n < min) throw new ConfigError(`${name} must be a whole number >= ${min}, got ${JSON.stringify(text)}`);
+  return n;
+}
+
+/** Download settings for repo sync, from the configuration. */
+export function fetchOptions(config: Pick<Config, 'globalProxy' | 'fetchTimeoutMs' | 'fetchRetries'>): { globalProxy: string | null; timeoutMs: number; retries: number } {
+  return { globalProxy: config.globalProxy, timeoutMs: config.fetchTimeoutMs, retries: config.fetchRetries };
+}
+
 export function loadConfig(flags: FlagValues, env: NodeJS.ProcessEnv = process.env): Config {
   const packageRoot = findPackageRoot();
   const portText = flags.port ?? env['SKYLAB_PORT'] ?? '8080';
@@ -88,6 +104,8 @@ export function loadConfig(flags: FlagValues, env: NodeJS.ProcessEnv = process.e
     orgName: env['SKYLAB_ORG_NAME'] || 'Default Organization',
     logLevel: env['SKYLAB_LOG_LEVEL'] || 'info',
     globalProxy: env['SKYLAB_PROXY'] || null,
+    fetchTimeoutMs: positiveInt(env, 'SKYLAB_FETCH_TIMEOUT_MS', 30_000),
+    fetchRetries: positiveInt(env, 'SKYLAB_FETCH_RETRIES', 3, 0),
     sessionLifetime,
     packageRoot,
     migrationsDir: join(packageRoot, 'migrations'),

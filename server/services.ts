@@ -9,7 +9,7 @@ import { OnDemandFiles } from '../repo-sync/sync/package-files.js';
 import { SyncPipeline } from '../repo-sync/sync/pipeline.js';
 import { SyncScheduler, type SchedulerLog } from '../repo-sync/scheduler.js';
 import type { SyncService } from '../repo-sync/sync/types.js';
-import type { Config } from './config.js';
+import { fetchOptions, type Config } from './config.js';
 import { SessionManager } from './rpc/sessions.js';
 import { Encoder } from './xmlrpc/encode.js';
 import { Zone } from './xmlrpc/zone.js';
@@ -63,7 +63,7 @@ export function createServices(
   sync?: SyncService,
 ): Services {
   const zone = new Zone(config.timeZone);
-  const fetch = { globalProxy: config.globalProxy };
+  const fetch = fetchOptions(config);
   const services: Services = {
     config,
     stores,

@@ -10,7 +10,8 @@ export type Db = Database.Database;
 export interface OpenOptions {
   /** Path of the database file, or ':memory:'. */
   file: string;
-  migrationsDir: string;
+  /** null: a second connection to a database its owner has already migrated (worker threads) */
+  migrationsDir: string | null;
   readonly?: boolean;
 }
 
@@ -27,7 +28,7 @@ export function openDatabase(opts: OpenOptions): { db: Db; migrations: Migration
     // Several processes (serve, skylab sync, CLI) share one file: wait for locks, not fail.
     db.pragma('busy_timeout = 10000');
     db.pragma('cache_size = -16384');
-    const migrations = applyMigrations(db, opts.migrationsDir);
+    const migrations = opts.migrationsDir === null ? { applied: [], alreadyApplied: 0 } : applyMigrations(db, opts.migrationsDir);
     return { db, migrations };
   } catch (err) {
     db.close();

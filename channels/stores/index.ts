@@ -43,6 +43,12 @@ export class Stores {
   }
 }
 
+/** Another connection to a database that is already open and migrated (e.g. in a worker thread). */
+export function attachStores(file: string): Stores {
+  const { db, migrations } = openDatabase({ file, migrationsDir: null });
+  return new Stores(db, migrations);
+}
+
 export function openStores(file: string, migrationsDir: string): Stores {
   const { db, migrations } = openDatabase({ file, migrationsDir });
   return new Stores(db, migrations);

@@ -45,8 +45,9 @@ async function readRemote(url: URL, probe: Probe): Promise<Buffer | null> {
     return await probe(url, MAX_DOCUMENT);
   } catch (e) {
     // an HTTP error status or an oversized body: the URL is no mirror document (many servers
-    // refuse directory listings); an unreachable host or a TLS failure stops the sync here
-    if (e instanceof FetchError && (e.kind === 'http' || e.kind === 'size')) return null;
+    // refuse directory listings); an unreachable host, a TLS failure or a proxy refusing us
+    // stops the sync here
+    if (e instanceof FetchError && ((e.kind === 'http' && e.status !== 407) || e.kind === 'size')) return null;
     throw e;
   }
 }

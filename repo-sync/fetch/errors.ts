@@ -81,6 +81,12 @@ export function classifyError(err: unknown, url: string): FetchError {
   const suffix = code && !detail.includes(code) ? ` (${code})` : '';
   if (TIMEOUT_CODES.has(code)) return new FetchError(`${url}: timed out: ${detail}${suffix}`, 'timeout', url, true, undefined, { cause: err });
   if (TLS_CODE.test(code) || /certificate|ssl|tls alert/i.test(detail)) return tlsError(err, url);
+  // undici reports a proxy's refusal (407 bad credentials, 403 forbidden port) as a plain error
+  const proxyStatus = /Proxy (?:response|Authentication Required) \((\d{3})\)/.exec(detail);
+  if (proxyStatus) {
+    const status = Number(proxyStatus[1]);
+    return new FetchError(`${url}: the proxy refused the request: HTTP ${status}`, 'http', url, retryableStatus(status), status, { cause: err });
+  }
   const retryable = !PERMANENT_NETWORK_CODES.has(code);
   return new FetchError(`${url}: ${detail}${suffix}`, 'network', url, retryable, undefined, { cause: err });
 }

@@ -24,6 +24,7 @@ interface Settings {
   userAgent: string;
   globalProxy: string | null;
   env: Record<string, string | undefined>;
+  mirrorTtlMs: number;
 }
 
 function settingsFrom(o: FetcherOptions): Settings {
@@ -39,6 +40,7 @@ function settingsFrom(o: FetcherOptions): Settings {
     userAgent: o.userAgent ?? 'Skylab-reposync/0.1',
     globalProxy: o.globalProxy ?? null,
     env: o.env ?? process.env,
+    mirrorTtlMs: o.mirrorTtlMs ?? 3_600_000,
   };
 }
 
@@ -49,7 +51,7 @@ export class Fetcher {
   private readonly signal: AbortSignal;
   private readonly dispatchers: DispatcherCache;
   private readonly tlsByAccess = new Map<string, Promise<TlsMaterial>>();
-  private readonly mirrorsByAccess = new Map<string, Promise<MirrorState>>();
+  private readonly mirrorsByAccess = new Map<string, { state: Promise<MirrorState>; at: number }>();
 
   constructor(options: FetcherOptions = {}) {
     this.s = settingsFrom(options);
@@ -57,7 +59,7 @@ export class Fetcher {
     this.dispatchers = new DispatcherCache({ connections: this.s.connections, timeoutMs: this.s.timeoutMs });
   }
 
-  /** Base URLs (ending in "/") to fetch from, best first: the mirrors of a mirrorlist or metalink, else the URL itself. Resolved once per fetcher. */
+  /** Base URLs (ending in "/") to fetch from, best first: the mirrors of a mirrorlist or metalink, else the URL itself (cached for mirrorTtlMs). */
   async resolveMirrors(access: RepoAccess): Promise<string[]> {
     return [...(await this.mirrorState(access)).mirrors];
   }
@@ -100,15 +102,15 @@ export class Fetcher {
     return none && relPath === REPOMD && state.repomd ? state.repomd : expect;
   }
 
+  /** A long-lived fetcher (on-demand package downloads) reads a mirror document again after mirrorTtlMs. */
   private mirrorState(access: RepoAccess): Promise<MirrorState> {
     const key = accessKey(access);
-    let p = this.mirrorsByAccess.get(key);
-    if (!p) {
-      p = discoverMirrors(access.url, (url, maxBytes) => this.probe(access, url, maxBytes));
-      this.mirrorsByAccess.set(key, p);
-      p.catch(() => this.mirrorsByAccess.delete(key));
-    }
-    return p;
+    const cached = this.mirrorsByAccess.get(key);
+    if (cached && Date.now() - cached.at < this.s.mirrorTtlMs) return cached.state;
+    const state = discoverMirrors(access.url, (url, maxBytes) => this.probe(access, url, maxBytes));
+    this.mirrorsByAccess.set(key, { state, at: Date.now() });
+    state.catch(() => this.mirrorsByAccess.delete(key));
+    return state;
   }
 
   /** The body at an absolute URL (for mirror discovery), with the usual retries. */

@@ -27,6 +27,8 @@ export interface FetcherOptions {
   userAgent?: string;
   /** cancels every request, backoff wait and mirror lookup of this fetcher */
   signal?: AbortSignal;
+  /** how long a repository's resolved mirror list is reused (default 1 hour) */
+  mirrorTtlMs?: number;
   /** where HTTP(S)_PROXY / NO_PROXY are read from (default process.env) */
   env?: Record<string, string | undefined>;
 }

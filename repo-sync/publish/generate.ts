@@ -10,8 +10,8 @@ import { documentHead, documentTail, packageEntries, type PackageDocument } from
 import { inRepomdOrder, repomdXml, type RepodataFile } from './repomd.js';
 import { UPDATEINFO_EMPTY, UPDATEINFO_HEAD, UPDATEINFO_TAIL, updateElement, type CollectionInfo } from './updateinfo.js';
 
-/** Packages read per query: ~3 MB of snippets, enough to keep the compressors busy. */
-const PACKAGE_BATCH = 1000;
+/** Packages read per query: ~0.75 MB of snippets; larger batches only raise peak RSS. */
+const PACKAGE_BATCH = 250;
 const ERRATA_BATCH = 500;
 
 export interface GenerateRequest {

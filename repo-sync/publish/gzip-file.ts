@@ -38,9 +38,10 @@ export class GzipFileWriter {
   private failed: Error | null = null;
 
   constructor(readonly path: string, level = GZIP_LEVEL) {
-    // A large input buffer lets the main thread run a batch ahead of the compressor.
+    // An input buffer of a few batches lets the main thread read ahead of the compressor;
+    // more only costs memory (measured on cs9-appstream: 8 MiB added ~30 MiB peak RSS, no speed).
     // (zlib hands its options to the Transform it is; the typings just do not say so)
-    this.gzip = createGzip({ level, chunkSize: 256 * 1024, writableHighWaterMark: 8 << 20 } as ZlibOptions);
+    this.gzip = createGzip({ level, chunkSize: 256 * 1024, writableHighWaterMark: 2 << 20 } as ZlibOptions);
     this.done = pipeline(this.gzip, this.meter, createWriteStream(path));
     this.done.catch((err: Error) => (this.failed = err));
   }

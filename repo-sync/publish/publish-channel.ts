@@ -29,12 +29,12 @@ export interface PublishOptions {
 
 const DEFAULT_WAIT_MS = 5 * 60_000;
 
-async function currentFor(stores: Stores, root: string, channelId: number): Promise<{ label: string; live: PublishedRevision | null; revision: number; fresh: boolean }> {
+async function currentFor(stores: Stores, root: string, channelId: number): Promise<{ label: string; live: PublishedRevision | null; fresh: boolean }> {
   const state = await stores.publish.state(channelId);
   if (!state) throw new NotFound('channel', channelId);
   const live = await readCurrent(root);
   const fresh = live !== null && state.publishedRevision === state.revision && live.revision === state.revision;
-  return { label: state.label, live, revision: state.revision, fresh };
+  return { label: state.label, live, fresh };
 }
 
 async function reused(stores: Stores, channelId: number, label: string, live: PublishedRevision, started: number): Promise<PublishResult> {

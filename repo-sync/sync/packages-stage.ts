@@ -9,6 +9,7 @@ import { scanFilelists } from '../metadata/filelists.js';
 import { scanOther } from '../metadata/other.js';
 import type { Downloaded } from './repo-files.js';
 import type { NameFilter } from './filters.js';
+import { PackageWriter } from './package-writer.js';
 
 const BATCH = 2000;
 
@@ -39,6 +40,10 @@ function openFile(d: Downloaded): AsyncIterable<Buffer> {
   return openDecompressed(d.path, e.openChecksum ? { checksumType: e.openChecksumType ?? e.checksumType, checksum: e.openChecksum, size: e.openSize ?? null } : undefined);
 }
 
+// Batches handed to the writer thread and not yet stored: enough to keep both threads busy,
+// few enough to bound memory.
+const IN_FLIGHT = 2;
+
 export async function importPackages(
   stores: Stores,
   channel: Channel,
@@ -48,12 +53,12 @@ export async function importPackages(
   onCount: (n: number, total: number | null) => void,
 ): Promise<PackagesStageResult> {
   const result: PackagesStageResult = { packages: [], byPkgid: new Map(), skipped: 0 };
+  const writer = new PackageWriter(stores);
+  const inFlight: Promise<void>[] = [];
   let batch: { pkg: NewPackage; href: string; base: string | null }[] = [];
-  const flush = async (): Promise<void> => {
-    if (batch.length === 0) return;
-    const r = await stores.packages.importPackages(orgId, batch.map((b) => b.pkg));
-    batch.forEach((b, i) => {
-      const id = r.ids[i]!;
+  const record = (items: typeof batch, ids: number[]): void => {
+    items.forEach((b, i) => {
+      const id = ids[i]!;
       const p = b.pkg;
       result.byPkgid.set(p.checksum, id);
       result.packages.push({
@@ -62,17 +67,30 @@ export async function importPackages(
       });
     });
     onCount(result.packages.length, null);
-    batch = [];
   };
-  for await (const p of parsePrimary(openFile(primary))) {
-    if (p.arch === 'src' || p.arch === 'nosrc' || !archAccepts(channel.archLabel, p.arch) || !accept(p.name)) {
-      result.skipped++;
-      continue;
+  const flush = async (): Promise<void> => {
+    if (batch.length === 0) return;
+    const items = batch;
+    batch = [];
+    inFlight.push(writer.write(orgId, items.map((b) => b.pkg)).then((ids) => record(items, ids)));
+    while (inFlight.length > IN_FLIGHT) await inFlight.shift();
+  };
+  try {
+    for await (const p of parsePrimary(openFile(primary))) {
+      if (p.arch === 'src' || p.arch === 'nosrc' || !archAccepts(channel.archLabel, p.arch) || !accept(p.name)) {
+        result.skipped++;
+        continue;
+      }
+      batch.push({ pkg: packageFromPrimary(p), href: p.locationHref, base: p.locationBase || null });
+      if (batch.length >= BATCH) await flush();
     }
-    batch.push({ pkg: packageFromPrimary(p), href: p.locationHref, base: p.locationBase || null });
-    if (batch.length >= BATCH) await flush();
+    await flush();
+    while (inFlight.length > 0) await inFlight.shift();
+  } finally {
+    // a failed parse still waits for the writes under way, so none outlives the stage
+    await Promise.allSettled(inFlight);
+    await writer.close();
   }
-  await flush();
   return result;
 }
 

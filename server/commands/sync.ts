@@ -6,7 +6,7 @@ import { BlobStore, openStores, type Stores, type SyncRun } from '../../channels
 import { SyncPipeline } from '../../repo-sync/sync/pipeline.js';
 import type { SyncOutcome } from '../../repo-sync/sync/types.js';
 import { UsageError } from '../cli.js';
-import { blobDir, databaseFile, loadConfig } from '../config.js';
+import { blobDir, databaseFile, fetchOptions, loadConfig } from '../config.js';
 import { ProgressView } from './progress.js';
 
 const mib = (n: number): string => `${(n / 1048576).toFixed(1)} MiB`;
@@ -73,7 +73,7 @@ export async function syncCommand(args: string[]): Promise<number> {
       process.stderr.write('skylab: no channel has a repository to sync\n');
       return 1;
     }
-    const pipeline = new SyncPipeline({ stores, blobs: new BlobStore(blobDir(config)), dataDir: config.dataDir, fetch: { globalProxy: config.globalProxy } });
+    const pipeline = new SyncPipeline({ stores, blobs: new BlobStore(blobDir(config)), dataDir: config.dataDir, fetch: fetchOptions(config) });
     const view = new ProgressView(process.stderr);
     let failed = 0;
     for (const label of labels) {

@@ -5,13 +5,12 @@
 import t from 'tap';
 import { execFileSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Fetcher, FetchError, openDecompressed, type FetcherOptions } from '../../repo-sync/fetch/index.js';
 import { parseRepomd, type RepomdRecord } from '../support/repodata.js';
 import { SHARED } from '../support/server.js';
-import { copyRepo, startUpstream, type Upstream } from '../support/upstream.js';
+import { copyRepo, scratchDir, startUpstream, type Upstream } from '../support/upstream.js';
 
 const BLOB = 'Packages/blob.bin';
 const BLOB_SIZE = 2 * 1024 * 1024 + 12345;
@@ -20,7 +19,7 @@ let repo: string;
 let up: Upstream;
 let records: RepomdRecord[];
 let blobSha256: string;
-const work = mkdtempSync(join(tmpdir(), 'skylab-fetch-'));
+const work = scratchDir('skylab-fetch-');
 let n = 0;
 const dest = (name = 'out.bin'): string => join(work, `t${++n}`, name);
 const sum = (tool: string, path: string): string => execFileSync(tool, [path], { encoding: 'utf8' }).split(/\s+/)[0]!;

@@ -3,15 +3,14 @@
 import t from 'tap';
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Fetcher, type FetcherOptions } from '../../repo-sync/fetch/index.js';
 import { parseRepomd, type RepomdRecord } from '../support/repodata.js';
 import { SHARED } from '../support/server.js';
-import { copyRepo, startUpstream, writeMetalink, writeMirrorlist, type Upstream } from '../support/upstream.js';
+import { copyRepo, scratchDir, startUpstream, type Upstream, writeMetalink, writeMirrorlist } from '../support/upstream.js';
 
 const BLOB = 'Packages/blob.bin';
 let mirrors: Upstream[];
@@ -19,7 +18,7 @@ let listServer: Upstream;
 let listDir: string;
 let primary: RepomdRecord;
 let blob: { checksumType: string; checksum: string; size: number };
-const work = mkdtempSync(join(tmpdir(), 'skylab-mirrors-'));
+const work = scratchDir('skylab-mirrors-');
 let n = 0;
 const dest = (): string => join(work, `out${++n}`);
 const sha256 = (path: string): string => execFileSync('sha256sum', [path], { encoding: 'utf8' }).split(' ')[0]!;
@@ -43,7 +42,7 @@ t.before(async () => {
     return dir;
   });
   mirrors = await Promise.all(repos.map((d) => startUpstream(d)));
-  listDir = mkdtempSync(join(tmpdir(), 'skylab-lists-'));
+  listDir = scratchDir('skylab-lists-');
   listServer = await startUpstream(listDir);
   primary = (await parseRepomd(join(repos[0]!, 'repodata', 'repomd.xml'))).records.find((r) => r.type === 'primary')!;
   blob = { checksumType: 'sha256', checksum: sha256(join(repos[0]!, BLOB)), size: content.length };
@@ -92,6 +91,21 @@ t.test('failover: a mirror that keeps failing is left for the next, which is the
   t.equal(mirrors[2]!.requestsFor(BLOB).length, 1, 'the next file goes straight to the mirror that worked');
   t.equal(mirrors[0]!.requestsFor(BLOB).length + mirrors[1]!.requestsFor(BLOB).length, 0);
   await f.close();
+});
+
+t.test('the mirror list is read again after mirrorTtlMs', async (t) => {
+  const list = join(listDir, 'ml-ttl');
+  writeMirrorlist(list, [mirrors[0]!.url]);
+  const cached = fetcher();
+  const fresh = fetcher({ mirrorTtlMs: 0 });
+  const access = { url: `${listServer.url}ml-ttl` };
+  t.same(await cached.resolveMirrors(access), [mirrors[0]!.url]);
+  t.same(await fresh.resolveMirrors(access), [mirrors[0]!.url]);
+  writeMirrorlist(list, [mirrors[1]!.url, mirrors[0]!.url]);
+  t.same(await cached.resolveMirrors(access), [mirrors[0]!.url], 'within the TTL: the list read before');
+  t.same(await fresh.resolveMirrors(access), [mirrors[1]!.url, mirrors[0]!.url], 'after it: the new list');
+  t.equal(listServer.requestsFor('ml-ttl').length, 3);
+  await Promise.all([cached.close(), fresh.close()]);
 });
 
 t.test('failover past a mirror that is down', async (t) => {

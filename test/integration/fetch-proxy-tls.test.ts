@@ -3,13 +3,12 @@
 // CONNECT tunnel) against real loopback servers; the test PKI is made by openssl.
 import t, { type Test } from 'tap';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Fetcher, type FetcherOptions, type RepoAccess } from '../../repo-sync/fetch/index.js';
 import { parseRepomd, type RepomdRecord } from '../support/repodata.js';
 import { SHARED } from '../support/server.js';
-import { copyRepo, startProxy, startUpstream, testPki, type TestProxy, type Upstream } from '../support/upstream.js';
+import { copyRepo, scratchDir, startProxy, startUpstream, testPki, type TestProxy, type Upstream } from '../support/upstream.js';
 
 let plain: Upstream;
 let secure: Upstream;
@@ -18,7 +17,7 @@ let proxyA: TestProxy;
 let proxyB: TestProxy;
 let authProxy: TestProxy;
 let group: RepomdRecord;
-const work = mkdtempSync(join(tmpdir(), 'skylab-proxy-'));
+const work = scratchDir('skylab-proxy-');
 let n = 0;
 const dest = (): string => join(work, `out${++n}`);
 const sha256 = (path: string): string => execFileSync('sha256sum', [path], { encoding: 'utf8' }).split(' ')[0]!;
@@ -70,9 +69,12 @@ t.test('a bare host:port proxy (as Spacewalk stores it) and proxy credentials', 
   plain.reset();
   t.match(await fetchGroup(t, f, { url: secure.url, proxyUrl: withAuth, sslCaCert: testPki().caCert }, secure), [{ viaProxy: true }], 'tunnel with credentials');
   const wrong = authProxy.url.replace('http://', 'http://sky:nope@');
-  const err = await f.fetchFile({ url: plain.url, proxyUrl: wrong }, group.location_href, dest(), expect()).catch((e: unknown) => e);
-  t.match(err, { name: 'FetchError' }, 'wrong proxy credentials fail');
-  t.ok(authProxy.log.some((l) => l.status === 407), 'the proxy refused them with 407');
+  for (const up of [plain, secure]) {
+    const refusals = authProxy.log.filter((l) => l.status === 407).length;
+    const err = await f.fetchFile({ url: up.url, proxyUrl: wrong, sslCaCert: testPki().caCert }, group.location_href, dest(), expect()).catch((e: unknown) => e);
+    t.match(err, { name: 'FetchError', kind: 'http', status: 407, retryable: false }, `wrong proxy credentials, ${up.url}: ${(err as Error).message}`);
+    t.equal(authProxy.log.filter((l) => l.status === 407).length, refusals + 1, 'refused once (407), not retried');
+  }
   await f.close();
 });
 

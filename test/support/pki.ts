@@ -1,7 +1,7 @@
 // A throwaway test PKI made with openssl: a CA, a server certificate for 127.0.0.1/localhost
 // and a client certificate, generated once per test process.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -23,6 +23,7 @@ let pki: TestPki | null = null;
 export function testPki(): TestPki {
   if (pki) return pki;
   const dir = mkdtempSync(join(tmpdir(), 'skylab-pki-'));
+  process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
   const ssl = (...args: string[]): void => void execFileSync('openssl', args, { cwd: dir, stdio: 'pipe' });
   const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
   ssl('req', '-x509', ...ec, '-keyout', 'ca.key', '-out', 'ca.crt', '-days', '2', '-subj', '/CN=Skylab Test CA',

@@ -3,7 +3,7 @@
 // faults set at run time and a request log; writers for mirrorlist and metalink files. The test
 // proxy and PKI live beside it and are re-exported here.
 import { createHash } from 'node:crypto';
-import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { readFile, readdir, stat } from 'node:fs/promises';
 import http from 'node:http';
 import https from 'node:https';
@@ -275,9 +275,21 @@ ${urls.join('\n')}
   return text;
 }
 
-/** A writable copy of a repository directory (e.g. ../shared/data/cs9-baseos-2022) in a fresh temp dir. */
+const scratch = new Set<string>();
+process.once('exit', () => {
+  for (const dir of scratch) rmSync(dir, { recursive: true, force: true });
+});
+
+/** A fresh temp directory, removed when the test process exits. */
+export function scratchDir(prefix = 'skylab-test-'): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  scratch.add(dir);
+  return dir;
+}
+
+/** A writable copy of a repository directory (e.g. ../shared/data/cs9-baseos-2022) in a scratch dir. */
 export function copyRepo(src: string): string {
-  const dir = mkdtempSync(join(tmpdir(), 'skylab-upstream-'));
+  const dir = scratchDir('skylab-upstream-');
   cpSync(src, dir, { recursive: true });
   return dir;
 }

@@ -5,17 +5,17 @@
 import t from 'tap';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { DecompressError, codecOf, openDecompressed, type Expectation } from '../../repo-sync/fetch/index.js';
 import { parseRepomd, type RepomdRecord } from '../support/repodata.js';
 import { SHARED } from '../support/server.js';
+import { scratchDir } from '../support/upstream.js';
 
 const DATA = join(SHARED, 'data');
 const TOOLS = ['gzip', 'xz', 'bzip2', 'zstd'];
-const work = mkdtempSync(join(tmpdir(), 'skylab-codecs-'));
+const work = scratchDir('skylab-codecs-');
 
 // These tools are test prerequisites (Debian: gzip, xz-utils, bzip2, zstd): fail loudly, never skip.
 for (const tool of TOOLS) {

@@ -2,16 +2,15 @@
 // file:// mirrors, nothing left behind on failure, no path escaping the repository.
 import t from 'tap';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Fetcher } from '../../repo-sync/fetch/index.js';
 import { parseRepomd, type RepomdRecord } from '../support/repodata.js';
 import { SHARED } from '../support/server.js';
-import { copyRepo, writeMirrorlist } from '../support/upstream.js';
+import { copyRepo, scratchDir, writeMirrorlist } from '../support/upstream.js';
 
-const work = mkdtempSync(join(tmpdir(), 'skylab-fileurl-'));
+const work = scratchDir('skylab-fileurl-');
 let n = 0;
 const dest = (): string => join(work, `d${++n}`, 'file');
 const sha256 = (path: string): string => execFileSync('sha256sum', [path], { encoding: 'utf8' }).split(' ')[0]!;
@@ -59,7 +58,7 @@ t.test('checksum mismatch, missing file, escaping paths', async (t) => {
 });
 
 t.test('a file:// mirrorlist fails over to the mirror that has the file', async (t) => {
-  const empty = mkdtempSync(join(tmpdir(), 'skylab-empty-'));
+  const empty = scratchDir('skylab-empty-');
   const list = join(work, 'mirrorlist');
   writeMirrorlist(list, [pathToFileURL(empty).href, base]);
   const f = new Fetcher();

@@ -2,14 +2,13 @@
 // MirrorManager writes it, 4.0 per RFC 5854), curl's NO_PROXY rules and proxy precedence, and
 // joining repository paths without leaving the repository.
 import t from 'tap';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { noProxyMatches, parseMetalink, parseMirrorlist, proxyFor } from '../../repo-sync/fetch/index.js';
 import { joinUrl } from '../../repo-sync/fetch/urls.js';
-import { writeMetalink, writeMirrorlist } from '../support/upstream.js';
+import { scratchDir, writeMetalink, writeMirrorlist } from '../support/upstream.js';
 
-const work = mkdtempSync(join(tmpdir(), 'skylab-rules-'));
+const work = scratchDir('skylab-rules-');
 
 t.test('mirrorlist: URLs kept in order with a trailing slash; comments, blanks and other schemes dropped', async (t) => {
   const bases = ['http://a.example/centos/7/os/x86_64/', 'https://b.example/centos/7/os/x86_64', 'file:///srv/mirror/os'];
