@@ -340,14 +340,6 @@ export interface SyncCounts {
   warnings: string[];
 }
 
-/** Where a package's file can be fetched from. */
-export interface PackageSource {
-  packageId: number;
-  repoId: number;
-  href: string;
-  baseUrl: string | null;
-}
-
 export type ChannelMetadataKind = 'group' | 'modules';
 
 /** Advisory details updateinfo.xml carries beyond Spacewalk's columns. */
@@ -381,7 +373,6 @@ export interface SyncCommit {
   orgId: number;
   /** packages the channel holds after the sync (those missing are added; none is removed) */
   packageIds: number[];
-  sources: PackageSource[];
   errata: SyncedErratum[];
   metadata: Partial<Record<ChannelMetadataKind, { content: Buffer; sha256: string }>>;
   repos: { repoId: number; repomdSha256: string }[];

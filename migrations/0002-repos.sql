@@ -1,6 +1,8 @@
 -- Repository sync: content sources (Spacewalk's "repos") attached to channels, their filters,
--- sync schedules and history, where synced packages came from (on-demand downloads), the
+-- sync schedules and history, the
 -- extra advisory data updateinfo.xml carries, and per-channel comps/modules for republishing.
+-- (A package's upstream location is its primary snippet's <location>; the repos of the channels
+-- holding it say where to fetch it from.)
 
 CREATE TABLE repos (
   id                INTEGER PRIMARY KEY,
@@ -60,15 +62,6 @@ CREATE TABLE sync_runs (
   error            TEXT
 );
 CREATE INDEX sync_runs_channel ON sync_runs(channel_id, id);
-
--- where a package can be downloaded from (on_demand repos fetch on first request)
-CREATE TABLE package_sources (
-  package_id INTEGER NOT NULL REFERENCES packages(id) ON DELETE CASCADE,
-  repo_id    INTEGER NOT NULL REFERENCES repos(id) ON DELETE CASCADE,
-  href       TEXT NOT NULL,
-  base_url   TEXT,
-  PRIMARY KEY (package_id, repo_id)
-) WITHOUT ROWID;
 
 -- advisory details updateinfo.xml carries beyond Spacewalk's errata columns
 ALTER TABLE errata ADD COLUMN status TEXT NOT NULL DEFAULT 'final';

@@ -11,6 +11,7 @@ import { createServices } from './services.js';
 export async function serve(flags: FlagValues): Promise<void> {
   const config = loadConfig(flags);
   const stores = openStores(databaseFile(config), config.migrationsDir);
+  stores.startCheckpoints();
   const boot = await bootstrap(stores, config);
   const https = config.tlsCert && config.tlsKey ? { cert: readFileSync(config.tlsCert), key: readFileSync(config.tlsKey) } : null;
   const services = createServices(config, stores, new BlobStore(blobDir(config)), undefined as never, boot.downloadSecret);

@@ -11,11 +11,13 @@ const [mode, dataDir, label] = process.argv.slice(2);
 const stores = openStores(join(dataDir, 'skylab.db'), join(import.meta.dirname, '..', '..', 'migrations'));
 const t0 = performance.now();
 const phases = {};
+let rssBeforePublishKib = 0;
 let result;
 if (mode === 'sync') {
   const pipeline = new SyncPipeline({ stores, blobs: new BlobStore(join(dataDir, 'blobs')), dataDir });
   const outcome = await pipeline.syncChannel(label, 'cli', {}, (p) => {
     phases[p.phase] ??= performance.now() - t0;
+    if (p.phase === 'publish' && !rssBeforePublishKib) rssBeforePublishKib = process.resourceUsage().maxRSS;
   });
   result = { status: outcome.status, error: outcome.error, packages: outcome.packagesTotal, errata: outcome.errataAdded, warnings: outcome.warnings };
 } else {
@@ -26,4 +28,4 @@ if (mode === 'sync') {
 }
 const ms = performance.now() - t0;
 stores.close();
-console.log(JSON.stringify({ ...result, ms, phases, maxRssKib: process.resourceUsage().maxRSS }));
+console.log(JSON.stringify({ ...result, ms, phases, maxRssKib: process.resourceUsage().maxRSS, rssBeforePublishKib }));

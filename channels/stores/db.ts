@@ -28,6 +28,9 @@ export function openDatabase(opts: OpenOptions): { db: Db; migrations: Migration
     // Several processes (serve, skylab sync, CLI) share one file: wait for locks, not fail.
     db.pragma('busy_timeout = 10000');
     db.pragma('cache_size = -16384');
+    // Checkpoints run in the background (checkpointer.ts) or when the process closes the
+    // database, never in the middle of a commit.
+    db.pragma('wal_autocheckpoint = 0');
     const migrations = opts.migrationsDir === null ? { applied: [], alreadyApplied: 0 } : applyMigrations(db, opts.migrationsDir);
     return { db, migrations };
   } catch (err) {

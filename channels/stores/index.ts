@@ -1,4 +1,6 @@
 // The SQLite implementation of Skylab's stores: one database handle, one object per area.
+import { createRequire } from 'node:module';
+import { Checkpointer } from './checkpointer.js';
 import { openDatabase, type Db } from './db.js';
 import { ChannelStore } from './channels.js';
 import { ErrataStore } from './errata.js';
@@ -23,6 +25,7 @@ export class Stores {
   readonly errata: ErrataStore;
   readonly repos: RepoStore;
   readonly sync: SyncStore;
+  private checkpointer: Checkpointer | null = null;
   readonly publish: PublishStore;
 
   constructor(
@@ -38,7 +41,17 @@ export class Stores {
     this.publish = new PublishStore(db);
   }
 
+  /** Starts background WAL checkpoints (long-running processes: the server). */
+  startCheckpoints(ms?: number): Checkpointer {
+    this.checkpointer ??= new Checkpointer(this.db.name, createRequire(import.meta.url).resolve('better-sqlite3'));
+    this.checkpointer.start(ms);
+    return this.checkpointer;
+  }
+
   close(): void {
+    // the checkpointer closes its own connection once its current checkpoint, if any, is done
+    void this.checkpointer?.stop();
+    this.checkpointer = null;
     if (this.db.open) this.db.close();
   }
 }

@@ -1,7 +1,6 @@
-// SQL for content sources (repos), their filters and channel associations, and the package
-// sources that say where a synced package's file can be fetched.
+// SQL for content sources (repos), their filters and channel associations.
 import type { Db } from './db.js';
-import type { NewRepo, PackageSource, Repo, RepoFilter, RepoUpdate } from '../model.js';
+import type { NewRepo, Repo, RepoFilter, RepoUpdate } from '../model.js';
 import { AlreadyExists } from '../errors.js';
 import { nowSeconds, toDate } from './rows.js';
 
@@ -153,9 +152,15 @@ export class RepoStore {
     else this.db.prepare('DELETE FROM channel_repos WHERE channel_id = ? AND repo_id = ?').run(channelId, repoId);
   }
 
-  async packageSources(packageId: number): Promise<PackageSource[]> {
-    return this.db
-      .prepare('SELECT package_id AS packageId, repo_id AS repoId, href, base_url AS baseUrl FROM package_sources WHERE package_id = ? ORDER BY repo_id')
-      .all(packageId) as PackageSource[];
+  /** Repositories of the channels that hold the package: where its file may be fetched from. */
+  async reposForPackage(packageId: number): Promise<Repo[]> {
+    const rows = this.db
+      .prepare(
+        `SELECT DISTINCT r.* FROM channel_packages cp JOIN channel_repos cr ON cr.channel_id = cp.channel_id
+         JOIN repos r ON r.id = cr.repo_id WHERE cp.package_id = ? ORDER BY r.id`,
+      )
+      .all(packageId) as RepoRow[];
+    return rows.map(toRepo);
   }
+
 }

@@ -111,15 +111,13 @@ export class SyncStore {
     return (this.db.prepare('SELECT content, sha256 FROM channel_metadata WHERE channel_id = ? AND kind = ?').get(channelId, kind) as { content: Buffer; sha256: string } | undefined) ?? null;
   }
 
-  /** Applies a sync: packages, sources, errata, comps/modules, repo state, in one transaction. */
+  /** Applies a sync: packages, errata, comps/modules, repo state, in one transaction. */
   async commit(c: SyncCommit): Promise<SyncCommitResult> {
     return this.db.transaction(() => {
       const now = toSeconds(c.syncedAt);
       const link = this.db.prepare('INSERT OR IGNORE INTO channel_packages (channel_id, package_id, added) VALUES (?, ?, ?)');
       let packagesAdded = 0;
       for (const id of c.packageIds) packagesAdded += link.run(c.channelId, id, now).changes;
-      const source = this.db.prepare('INSERT OR REPLACE INTO package_sources (package_id, repo_id, href, base_url) VALUES (?, ?, ?, ?)');
-      for (const s of c.sources) source.run(s.packageId, s.repoId, s.href, s.baseUrl);
       const { added, updated } = this.applyErrata(c);
       for (const [kind, doc] of Object.entries(c.metadata)) {
         this.db.prepare('INSERT OR REPLACE INTO channel_metadata (channel_id, kind, content, sha256) VALUES (?, ?, ?, ?)').run(c.channelId, kind, doc.content, doc.sha256);

@@ -4,6 +4,7 @@
 import { rm } from 'node:fs/promises';
 import type { BlobStore, Package, Repo, Stores } from '../../channels/index.js';
 import type { Fetcher } from '../fetch/index.js';
+import { parsePrimarySnippet } from '../metadata/primary.js';
 import type { StagedPackage } from './packages-stage.js';
 import { repoAccess } from './repo-stage.js';
 
@@ -59,15 +60,17 @@ export class OnDemandFiles {
     return p;
   }
 
+  /** Tries the repositories of every channel holding the package, at the location its metadata gives. */
   private async download(pkg: Package): Promise<string> {
-    const sources = await this.ctx.stores.repos.packageSources(pkg.id);
-    if (sources.length === 0) throw new Error(`${pkg.filename} has no file here and no repository to fetch it from`);
+    const xml = await this.ctx.stores.packages.primaryXml(pkg.id);
+    const where = xml ? parsePrimarySnippet(xml)[0] : undefined;
+    const repos = await this.ctx.stores.repos.reposForPackage(pkg.id);
+    if (!where?.locationHref || repos.length === 0) throw new Error(`${pkg.filename} has no file here and no repository to fetch it from`);
     let lastError: unknown;
-    for (const s of sources) {
-      const repo = await this.ctx.stores.repos.getById(s.repoId);
-      if (!repo) continue;
+    for (const repo of repos) {
       try {
-        const sha = await fetchInto(this.ctx, repo, s.href, s.baseUrl, { checksumType: pkg.checksumType, checksum: pkg.checksum, size: pkg.sizePackage });
+        const expect = { checksumType: pkg.checksumType, checksum: pkg.checksum, size: pkg.sizePackage };
+        const sha = await fetchInto(this.ctx, repo, where.locationHref, where.locationBase || null, expect);
         await this.ctx.stores.packages.setBlob(pkg.id, sha);
         return sha;
       } catch (err) {

@@ -11,7 +11,7 @@ import { withPackageIds } from '../errata-from-updateinfo.js';
 import { publishChannel } from '../publish/index.js';
 import { downloadPackages } from './package-files.js';
 import { newestOnly } from './latest.js';
-import { nevraKey, sourcesOf, type StagedPackage } from './packages-stage.js';
+import { nevraKey, type StagedPackage } from './packages-stage.js';
 import { stageRepo, type RepoStageResult } from './repo-stage.js';
 import type { SyncOutcome, SyncParams, SyncPhase, SyncProgress, SyncService, SyncTrigger } from './types.js';
 
@@ -119,7 +119,6 @@ export class SyncPipeline implements SyncService {
       channelId,
       orgId,
       packageIds: packages.map((p) => p.id),
-      sources: changed.flatMap((s) => sourcesOf(s.repo.id, s.packages)),
       errata,
       metadata,
       repos: staged.map((s) => ({ repoId: s.repo.id, repomdSha256: s.repomdSha256 })),

@@ -5,13 +5,13 @@ import { createHash } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Channel, Repo, Stores } from '../../channels/index.js';
-import { openDecompressed, type Fetcher, type RepoAccess } from '../fetch/index.js';
+import type { Fetcher, RepoAccess } from '../fetch/index.js';
 import { parseRepomd } from '../metadata/repomd.js';
 import { readUpdateinfo } from '../metadata/updateinfo.js';
 import { errataFromUpdateinfo, type UpdateinfoErratum } from '../errata-from-updateinfo.js';
 import { compileFilters } from './filters.js';
 import { downloadRepodata, neededFiles, type Downloaded } from './repo-files.js';
-import { fillSnippets, importPackages, type StagedPackage } from './packages-stage.js';
+import { fillSnippets, importPackages, openFile, type StagedPackage } from './packages-stage.js';
 import type { SyncParams, SyncPhase } from './types.js';
 
 const REPOMD_LIMIT = 16 * 1024 * 1024;
@@ -46,11 +46,9 @@ export function repoAccess(repo: Repo): RepoAccess {
 async function readWhole(d: Downloaded): Promise<{ content: Buffer; sha256: string }> {
   const chunks: Buffer[] = [];
   let size = 0;
-  const e = d.entry;
-  const expect = e.openChecksum ? { checksumType: e.openChecksumType ?? e.checksumType, checksum: e.openChecksum, size: e.openSize ?? null } : undefined;
-  for await (const chunk of openDecompressed(d.path, expect)) {
+  for await (const chunk of openFile(d)) {
     size += chunk.length;
-    if (size > DOCUMENT_LIMIT) throw new Error(`${e.type} document is larger than ${DOCUMENT_LIMIT} bytes`);
+    if (size > DOCUMENT_LIMIT) throw new Error(`${d.entry.type} document is larger than ${DOCUMENT_LIMIT} bytes`);
     chunks.push(chunk);
   }
   const content = Buffer.concat(chunks);
@@ -86,7 +84,7 @@ export async function stageRepo(ctx: RepoStageContext, repo: Repo): Promise<Repo
   const updateinfo = files.files.get('updateinfo');
   if (updateinfo) {
     ctx.report('errata', { message: repo.label });
-    const read = await readUpdateinfo(openDecompressed(updateinfo.path));
+    const read = await readUpdateinfo(openFile(updateinfo));
     const converted = errataFromUpdateinfo(read.advisories, { channelArch: ctx.channel.archLabel, source: repo.label });
     result.errata = converted.errata;
     result.warnings.push(...[...read.warnings, ...converted.warnings].map((w) => `${repo.label}: ${w}`));

@@ -41,7 +41,7 @@ class StoreBackedSync implements SyncService {
     const error = this.failWith;
     if (error) await this.stores.sync.finish(runId, 'failed', counts, error);
     else {
-      await this.stores.sync.commit({ channelId: c.id, orgId: c.orgId!, packageIds: [], sources: [], errata: [], metadata: {}, repos: [], syncedAt: new Date() });
+      await this.stores.sync.commit({ channelId: c.id, orgId: c.orgId!, packageIds: [], errata: [], metadata: {}, repos: [], syncedAt: new Date() });
       await this.stores.sync.finish(runId, 'success', counts);
     }
     return { runId, channel: label, status: error ? 'failed' : 'success', ...counts, error, seconds: this.ms / 1000 };

@@ -2,6 +2,8 @@
 // directory, set channels and repos up through Python's xmlrpc.client, and take a snapshot of
 // everything a channel shows (packages, errata, getDetails) to compare before and after.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdir, rm, symlink } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { Test } from 'tap';
 import { api, type ApiLogin } from './push.js';
 import { ROOT, SKYLAB_BIN, type RunningServer } from './server.js';
@@ -118,6 +120,21 @@ export interface HistoryRow {
 export async function history(login: ApiLogin, label: string): Promise<HistoryRow[]> {
   const [rows] = await apiOk<[HistoryRow[]]>(login, [['channel.software.listSyncHistory', label]]);
   return rows;
+}
+
+/**
+ * Repository URLs are unique in an org, so channels reach the same upstream folder through a
+ * symlink each: ROOT/<label> -> target. Serve ROOT; a channel's URL is `${url}${label}/`.
+ */
+export async function linkFolders(root: string, labels: string[], target: string): Promise<void> {
+  await mkdir(root, { recursive: true });
+  for (const label of labels) await symlink(target, join(root, label));
+}
+
+/** Points ROOT/<label> at another folder (upstream changes for that channel only). */
+export async function relink(root: string, label: string, target: string): Promise<void> {
+  await rm(join(root, label), { force: true });
+  await symlink(target, join(root, label));
 }
 
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));

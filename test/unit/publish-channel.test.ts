@@ -47,7 +47,7 @@ t.before(async () => {
     { ...base, orgId, advisoryName: 'CEBA-2022:0002', advisoryType: 'Bug Fix Advisory', synopsis: 'bug fix', extras: { ...extras, rebootSuggested: true }, otherReferences: [],
       packages: [{ packageId: rows[2]!.id, module: null }] },
   ];
-  await stores.sync.commit({ channelId, orgId, packageIds: [], sources: [], errata, metadata: { group: { content: comps, sha256: 'x' }, modules: { content: modules, sha256: 'y' } }, repos: [], syncedAt: new Date() });
+  await stores.sync.commit({ channelId, orgId, packageIds: [], errata, metadata: { group: { content: comps, sha256: 'x' }, modules: { content: modules, sha256: 'y' } }, repos: [], syncedAt: new Date() });
 });
 t.teardown(async () => {
   stores?.close();
