@@ -56,7 +56,7 @@ export async function importPrimaryFile(stores: Stores, orgId: number, channelId
     inserted += r.inserted;
     batch = [];
   };
-  for await (const pkg of parsePrimary(await openMetadataFile(path))) {
+  for await (const pkg of parsePrimary(await openMetadataFile(path), { lists: false })) {
     batch.push(packageFromPrimary(pkg));
     if (batch.length >= BATCH) await flush();
   }

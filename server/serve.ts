@@ -14,7 +14,10 @@ export async function serve(flags: FlagValues): Promise<void> {
   stores.startCheckpoints();
   const boot = await bootstrap(stores, config);
   const https = config.tlsCert && config.tlsKey ? { cert: readFileSync(config.tlsCert), key: readFileSync(config.tlsKey) } : null;
-  const services = createServices(config, stores, new BlobStore(blobDir(config)), undefined as never, boot.downloadSecret);
+  const blobs = new BlobStore(blobDir(config));
+  // uploads and downloads cut short by a crash or a kill leave temporary files behind
+  blobs.cleanTemp();
+  const services = createServices(config, stores, blobs, undefined as never, boot.downloadSecret);
   const app = buildApp({ services, registry: createRegistry(), logger: { level: config.logLevel }, https });
   services.log = app.log;
   if (stores.migrations.applied.length > 0) app.log.info({ applied: stores.migrations.applied }, 'database migrations applied');

@@ -1,12 +1,21 @@
 // Content-addressed file store for package files: <dir>/<aa>/<bb>/<sha256>. Files are written
 // to a temporary name and renamed into place, so a reader never sees a partial file.
 import { createHash, randomBytes } from 'node:crypto';
-import { createReadStream, createWriteStream, existsSync, mkdirSync, renameSync, rmSync, statSync, type ReadStream } from 'node:fs';
+import { createReadStream, createWriteStream, existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, type ReadStream } from 'node:fs';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { Transform, type Readable } from 'node:stream';
 
 const SHA256_RE = /^[a-f0-9]{64}$/;
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
 
 export class BlobTooLarge extends Error {
   constructor(readonly limit: number) {
@@ -46,7 +55,7 @@ export class BlobStore {
 
   /** Streams the input to a temporary file while hashing it; refuses more than `limit` bytes. */
   async stage(input: Readable, limit = Number.MAX_SAFE_INTEGER): Promise<StagedBlob> {
-    const path = join(this.dir, 'tmp', `${Date.now()}-${randomBytes(6).toString('hex')}`);
+    const path = this.tempPath();
     const hash = createHash('sha256');
     let size = 0;
     const meter = new Transform({
@@ -80,7 +89,22 @@ export class BlobStore {
 
   /** A temporary path inside the store, on the same file system, for a download to land in. */
   tempPath(): string {
-    return join(this.dir, 'tmp', `${Date.now()}-${randomBytes(6).toString('hex')}`);
+    return join(this.dir, 'tmp', `${process.pid}-${Date.now()}-${randomBytes(6).toString('hex')}`);
+  }
+
+  /**
+   * Removes temporary files that no live process of this host is writing (a killed upload or
+   * download leaves them behind): their names start with the writer's pid.
+   */
+  cleanTemp(): number {
+    let removed = 0;
+    for (const name of readdirSync(join(this.dir, 'tmp'))) {
+      const pid = Number(/^(\d+)-/.exec(name)?.[1] ?? NaN);
+      if (Number.isInteger(pid) && pid > 0 && processAlive(pid)) continue;
+      rmSync(join(this.dir, 'tmp', name), { force: true, recursive: true });
+      removed++;
+    }
+    return removed;
   }
 
   /** Moves a file whose sha256 the caller has verified into the store. */

@@ -10,6 +10,11 @@ import { parseRepoUrl } from './urls.js';
 
 export interface MirrorState {
   mirrors: string[];
+  /**
+   * The URL was taken as the base URL without reading it (it does not look like a mirror
+   * document): if repodata/repomd.xml is not found below it, the URL is read as one after all.
+   */
+  tentative?: boolean;
   /** index of the mirror that last delivered a file (tried first next time) */
   preferred: number;
   /** from a metalink: what repodata/repomd.xml must be */
@@ -20,6 +25,21 @@ export interface MirrorState {
 const MAX_DOCUMENT = 1024 * 1024;
 
 export type Probe = (url: URL, maxBytes: number) => Promise<Buffer>;
+
+/** mirrorlist.centos.org/?release=..., .../metalink?repo=..., .../mirrorlist.txt: read these first. */
+export function looksLikeMirrorDocument(raw: string): boolean {
+  const url = parseRepoUrl(raw);
+  return url.search !== '' || /mirror|metalink/i.test(url.pathname);
+}
+
+/**
+ * A plain-looking URL is used as the base URL straight away (most repositories: no extra
+ * request per sync); one that looks like a mirror document is read first.
+ */
+export async function initialMirrors(raw: string, probe: Probe): Promise<MirrorState> {
+  if (looksLikeMirrorDocument(raw)) return discoverMirrors(raw, probe);
+  return { mirrors: [asBaseUrl(parseRepoUrl(raw).href)], preferred: 0, tentative: true };
+}
 
 export async function discoverMirrors(raw: string, probe: Probe): Promise<MirrorState> {
   const url = parseRepoUrl(raw);

@@ -4,13 +4,14 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { expectationProblem, type Expectation } from './checksum.js';
 import { DispatcherCache } from './dispatchers.js';
 import { FetchError, abortedError } from './errors.js';
-import { discoverMirrors, type MirrorState } from './discovery.js';
+import { discoverMirrors, initialMirrors, type MirrorState } from './discovery.js';
+import { asBaseUrl } from './mirrors.js';
 import { proxyFor } from './proxy.js';
 import { BufferSink, FileSink, type Sink } from './sinks.js';
 import { loadTls, type TlsMaterial } from './tls.js';
 import { fileAttempt, httpAttempt, type ResumePolicy } from './transfer.js';
 import type { FetcherOptions, FetchResult, RepoAccess } from './types.js';
-import { joinUrl } from './urls.js';
+import { joinUrl, parseRepoUrl } from './urls.js';
 
 const MAX_BACKOFF_MS = 30_000;
 const MAX_RETRY_AFTER_MS = 60_000;
@@ -61,7 +62,8 @@ export class Fetcher {
 
   /** Base URLs (ending in "/") to fetch from, best first: the mirrors of a mirrorlist or metalink, else the URL itself (cached for mirrorTtlMs). */
   async resolveMirrors(access: RepoAccess): Promise<string[]> {
-    return [...(await this.mirrorState(access)).mirrors];
+    const state = await this.mirrorState(access);
+    return [...(state.tentative ? await this.rediscover(access) : state).mirrors];
   }
 
   /**
@@ -70,24 +72,55 @@ export class Fetcher {
    * metalink repository is checked against the metalink's hash when no expectation is given.
    */
   async fetchFile(access: RepoAccess, relPath: string, dest: string, expect: Expectation = {}, onBytes?: (n: number) => void): Promise<FetchResult> {
-    const state = await this.mirrorState(access);
-    const sink = await FileSink.create(dest, this.expectation(state, relPath, expect), onBytes);
-    try {
-      const got = await this.download(access, state, relPath, sink);
-      await sink.commit();
-      return got;
-    } catch (e) {
-      await sink.discard();
-      throw e;
-    }
+    return this.withMirrors(access, async (state) => {
+      const sink = await FileSink.create(dest, this.expectation(state, relPath, expect), onBytes);
+      try {
+        const got = await this.download(access, state, relPath, sink);
+        await sink.commit();
+        return got;
+      } catch (e) {
+        await sink.discard();
+        throw e;
+      }
+    });
   }
 
   /** A small file (repomd.xml) in memory; more than maxBytes is an error. */
   async fetchBuffer(access: RepoAccess, relPath: string, maxBytes: number, expect: Expectation = {}): Promise<{ body: Buffer; url: string; sha256: string }> {
+    return this.withMirrors(access, async (state) => {
+      const sink = new BufferSink(maxBytes, this.expectation(state, relPath, expect));
+      const got = await this.download(access, state, relPath, sink);
+      return { body: sink.body(), url: got.url, sha256: got.sha256 };
+    });
+  }
+
+  /**
+   * Runs a download against the repository's mirrors. A URL taken as the base URL without
+   * reading it that then fails is read as a mirror document after all, and the download tried
+   * again on the mirrors it names.
+   */
+  private async withMirrors<T>(access: RepoAccess, run: (state: MirrorState) => Promise<T>): Promise<T> {
     const state = await this.mirrorState(access);
-    const sink = new BufferSink(maxBytes, this.expectation(state, relPath, expect));
-    const got = await this.download(access, state, relPath, sink);
-    return { body: sink.body(), url: got.url, sha256: got.sha256 };
+    try {
+      const result = await run(state);
+      state.tentative = false;
+      return result;
+    } catch (e) {
+      // only "nothing there" (not a refused proxy, a TLS failure or an unreachable host)
+      const notThere = e instanceof FetchError && (e.kind === 'not-found' || (e.kind === 'http' && e.status !== 407 && (e.status ?? 0) < 500));
+      if (!state.tentative || !notThere) throw e;
+      const found = await this.rediscover(access);
+      if (found.tentative) throw e;
+      return run(found);
+    }
+  }
+
+  /** Reads the repository URL as a mirror document (after its use as a base URL failed). */
+  private async rediscover(access: RepoAccess): Promise<MirrorState> {
+    const state = await discoverMirrors(access.url, (url, maxBytes) => this.probe(access, url, maxBytes));
+    if (state.mirrors.length === 1 && state.mirrors[0] === asBaseUrl(parseRepoUrl(access.url).href) && !state.repomd) return { ...state, tentative: true };
+    this.mirrorsByAccess.set(accessKey(access), { state: Promise.resolve(state), at: Date.now() });
+    return state;
   }
 
   /** Waits for requests in flight, then releases every connection. */
@@ -107,7 +140,7 @@ export class Fetcher {
     const key = accessKey(access);
     const cached = this.mirrorsByAccess.get(key);
     if (cached && Date.now() - cached.at < this.s.mirrorTtlMs) return cached.state;
-    const state = discoverMirrors(access.url, (url, maxBytes) => this.probe(access, url, maxBytes));
+    const state = initialMirrors(access.url, (url, maxBytes) => this.probe(access, url, maxBytes));
     this.mirrorsByAccess.set(key, { state, at: Date.now() });
     state.catch(() => this.mirrorsByAccess.delete(key));
     return state;

@@ -138,7 +138,19 @@ class PrimaryRecord implements PrimaryPackage {
   xml = '';
 }
 
+export interface PrimaryOptions {
+  /**
+   * false: leave the dependency and file lists empty (they are still checked). An import that
+   * keeps only the fields and the XML saves most of the objects a parse makes.
+   */
+  lists?: boolean;
+}
+
 class PrimarySink extends RecordSink<PrimaryPackage> {
+  constructor(private readonly lists = true) {
+    super();
+  }
+
   private pkg = new PrimaryRecord();
   private hasVersion = false;
   private deps: Dependency[] = [];
@@ -149,6 +161,7 @@ class PrimarySink extends RecordSink<PrimaryPackage> {
       if (parent < PROVIDES || parent > SUPPLEMENTS) return false;
       const name = a[A_NAME];
       if (name === undefined) throw new ScanFault('rpm:entry without a name', -1);
+      if (!this.lists) return true;
       this.deps.push({
         name, flags: a[A_FLAGS] ?? '', epoch: a[A_EPOCH] ?? '', ver: a[A_VER] ?? '',
         rel: a[A_REL] ?? '', pre: isPre(a[A_PRE]),
@@ -199,7 +212,7 @@ class PrimarySink extends RecordSink<PrimaryPackage> {
   close(id: number, text: string): void {
     const p = this.pkg;
     switch (id) {
-      case FILE: p.files.push({ path: text, type: this.fileType }); break;
+      case FILE: if (this.lists) p.files.push({ path: text, type: this.fileType }); break;
       // name, arch and pkgid: the first one wins, as in createrepo_c; the others: the last.
       case NAME: if (p.name === '') p.name = text; break;
       case ARCH: if (p.arch === '') p.arch = text; break;
@@ -232,8 +245,8 @@ type Source = AsyncIterable<Uint8Array> | Iterable<Uint8Array>;
  * complete, well-formed document whose package count matches; packages yielded before the error
  * came from a document that turned out bad, so a caller treats the whole parse as failed.
  */
-export function parsePrimary(source: Source): AsyncGenerator<PrimaryPackage, ScanSummary, undefined> {
-  return iterateRecords(source, PRIMARY_VOCABULARY, new PrimarySink());
+export function parsePrimary(source: Source, opts: PrimaryOptions = {}): AsyncGenerator<PrimaryPackage, ScanSummary, undefined> {
+  return iterateRecords(source, PRIMARY_VOCABULARY, new PrimarySink(opts.lists ?? true));
 }
 
 /** As parsePrimary, with a callback per package (awaited when it returns a promise). */

@@ -65,7 +65,7 @@ export class OnDemandFiles {
     const xml = await this.ctx.stores.packages.primaryXml(pkg.id);
     const where = xml ? parsePrimarySnippet(xml)[0] : undefined;
     const repos = await this.ctx.stores.repos.reposForPackage(pkg.id);
-    if (!where?.locationHref || repos.length === 0) throw new Error(`${pkg.filename} has no file here and no repository to fetch it from`);
+    if (!where?.locationHref || repos.length === 0) throw new Error(`${pkg.filename} is not downloaded yet and no repository is known to fetch it from`);
     let lastError: unknown;
     for (const repo of repos) {
       try {

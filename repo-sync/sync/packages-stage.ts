@@ -44,6 +44,15 @@ export function openFile(d: Downloaded): AsyncIterable<Buffer> {
   return openDecompressed(d.path);
 }
 
+/**
+ * A copy of a string that does not share storage with the scanner's text blocks: V8 keeps a
+ * substring as a view of its parent, so one kept field would pin a whole block, and keeping a
+ * few fields of every package would keep the whole decompressed primary.xml in memory.
+ */
+function own(s: string): string {
+  return (' ' + s).slice(1);
+}
+
 // Batches handed to the writer thread and not yet stored: enough to keep both threads busy,
 // few enough to bound memory.
 const IN_FLIGHT = 2;
@@ -64,10 +73,11 @@ export async function importPackages(
     items.forEach((b, i) => {
       const id = ids[i]!;
       const p = b.pkg;
-      result.byPkgid.set(p.checksum, id);
+      result.byPkgid.set(own(p.checksum), id);
       result.packages.push({
-        id, name: p.name, epoch: p.epoch, version: p.version, release: p.release, arch: p.arch,
-        checksumType: p.checksumType, checksum: p.checksum, href: b.href, base: b.base, size: p.sizePackage ?? null,
+        id, name: own(p.name), epoch: own(p.epoch), version: own(p.version), release: own(p.release), arch: own(p.arch),
+        checksumType: own(p.checksumType), checksum: own(p.checksum), href: own(b.href), base: b.base ? own(b.base) : null,
+        size: p.sizePackage ?? null,
       });
     });
     onCount(result.packages.length, null);
@@ -82,7 +92,7 @@ export async function importPackages(
     while (inFlight.length > IN_FLIGHT) await inFlight.shift();
   };
   try {
-    for await (const p of parsePrimary(openFile(primary))) {
+    for await (const p of parsePrimary(openFile(primary), { lists: false })) {
       if (p.arch === 'src' || p.arch === 'nosrc' || !archAccepts(channel.archLabel, p.arch) || !accept(p.name)) {
         result.skipped++;
         continue;

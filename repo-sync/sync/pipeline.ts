@@ -152,8 +152,9 @@ export class SyncPipeline implements SyncService {
     return out;
   }
 
-  /** Work folders of syncs whose process died (a killed sync leaves its downloads behind). */
+  /** Work folders and blob downloads of syncs whose process died (a killed sync leaves them behind). */
   private async cleanStaleWork(): Promise<void> {
+    this.opts.blobs.cleanTemp();
     const tmp = join(this.opts.dataDir, 'tmp');
     const names = await readdir(tmp).catch(() => [] as string[]);
     for (const name of names) {

@@ -2,7 +2,7 @@
 // running server: the per-channel lock is shared through the database), with a progress bar
 // on a terminal and plain lines otherwise; `--history` prints past runs.
 import { parseArgs } from 'node:util';
-import { BlobStore, openStores, type Stores, type SyncRun } from '../../channels/index.js';
+import { BlobStore, DomainError, openStores, type Stores, type SyncRun } from '../../channels/index.js';
 import { SyncPipeline } from '../../repo-sync/sync/pipeline.js';
 import type { SyncOutcome } from '../../repo-sync/sync/types.js';
 import { UsageError } from '../cli.js';
@@ -77,7 +77,17 @@ export async function syncCommand(args: string[]): Promise<number> {
     const view = new ProgressView(process.stderr);
     let failed = 0;
     for (const label of labels) {
-      const outcome = await pipeline.syncChannel(label, 'cli', { noErrata: values['no-errata'] === true, latest: values.latest === true }, (p) => view.update(p));
+      let outcome: SyncOutcome;
+      try {
+        outcome = await pipeline.syncChannel(label, 'cli', { noErrata: values['no-errata'] === true, latest: values.latest === true }, (p) => view.update(p));
+      } catch (err) {
+        // no run at all (another sync holds the channel, or no such channel): say so, go on with the rest
+        view.finish();
+        if (!(err instanceof DomainError)) throw err;
+        process.stdout.write(`${label}: FAILED: ${err.message}\n`);
+        failed++;
+        continue;
+      }
       view.finish();
       process.stdout.write(`${outcomeLine(outcome)}\n`);
       for (const w of outcome.warnings) process.stdout.write(`  warning: ${w}\n`);

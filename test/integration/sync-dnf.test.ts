@@ -139,7 +139,8 @@ t.test('dnf: comps and modules survive', async (t) => {
   t.match(a.stdout, /Mandatory Packages:\s+sk-app/);
   const [m, n] = await Promise.all([exported.dnf(['-q', 'module', 'list']), upstream.dnf(['-q', 'module', 'list'])]);
   t.equal(m.code, 0, 'dnf module list', { stderr: m.stderr });
-  t.equal(m.stdout, n.stdout.replaceAll('upstream', 'skylab-export').replace(/^(Name\s+)/m, '$1'), 'module list as from upstream');
+  // the listing is headed by the repo id, the one difference between the two roots
+  t.equal(m.stdout, n.stdout.replace(/^upstream$/m, 'skylab-export'), 'module list as from upstream');
   t.match(m.stdout, /sk-mod\s+1\.0 \[d\]/);
 });
 

@@ -172,7 +172,10 @@ export function updateinfoXml(version: 1 | 2): string {
     },
     { id: ENHANCEMENT_ID, type: 'enhancement', title: 'sk-doc enhancement update', issued: '2024-03-04 09:00:00', updated: '2024-03-04 09:00:00', packages: [P('sk-doc', '1.1', 'noarch')] },
     // the same id again, as EPEL writes it: its packages join the first copy's
-    { id: BUGFIX_ID, type: 'bugfix', title: 'sk-app bug fix update', issued: '2024-03-03 09:00:00', updated: '2024-03-03 09:00:00', packages: [P('sk-data', '1.0', 'noarch')] },
+    {
+      id: BUGFIX_ID, type: 'bugfix', title: 'sk-app bug fix update', issued: '2024-03-03 09:00:00', updated: '2024-03-03 09:00:00',
+      description: 'sk-app crashed on empty input.', packages: [P('sk-data', '1.0', 'noarch')],
+    },
     { id: ARM_ONLY_ID, type: 'security', title: 'Moderate: sk-arm security update', severity: 'Moderate', issued: '2024-03-05 09:00:00', updated: '2024-03-05 09:00:00', packages: [P('sk-arm', '1.0', 'aarch64')] },
   ];
   if (version === 2) {
@@ -196,6 +199,8 @@ export interface UpstreamOptions {
   codec?: Codec;
   /** leave out the modules document */
   noModules?: boolean;
+  /** this text as updateinfo.xml instead of the version's own */
+  updateinfo?: string;
 }
 
 /** Writes upstream `version` into `dir` (replacing what was there): Packages/ and repodata/. */
@@ -208,7 +213,7 @@ export async function writeUpstream(dir: string, version: 1 | 2, opts: UpstreamO
   const inputs = join(dir, '..', `${basename(dir)}-inputs`);
   await mkdir(inputs, { recursive: true });
   await writeFile(join(inputs, 'comps.xml'), COMPS);
-  await writeFile(join(inputs, 'updateinfo.xml'), updateinfoXml(version));
+  await writeFile(join(inputs, 'updateinfo.xml'), opts.updateinfo ?? updateinfoXml(version));
   await writeFile(join(inputs, 'modules.yaml'), MODULES);
   const general = codec === 'zstd' ? 'gz' : codec;
   await run('createrepo_c', ['--quiet', '--no-database', `--general-compress-type=${general}`, `--groupfile=${join(inputs, 'comps.xml')}`, dir]);
