@@ -10,6 +10,8 @@ interface Request {
 }
 
 const stores = attachStores((workerData as { file: string }).file);
+// Bulk inserts only append: a small page cache is enough, and the sync's memory stays low.
+stores.db.pragma('cache_size = -4096');
 parentPort!.on('message', (req: Request | 'close') => {
   if (req === 'close') {
     stores.close();

@@ -11,7 +11,7 @@ import type { Downloaded } from './repo-files.js';
 import type { NameFilter } from './filters.js';
 import { PackageWriter } from './package-writer.js';
 
-const BATCH = 2000;
+const BATCH = 1000;
 
 /** A stored package as the rest of the sync needs it. */
 export interface StagedPackage {
@@ -68,26 +68,29 @@ export async function importPackages(
   const result: PackagesStageResult = { packages: [], byPkgid: new Map(), skipped: 0 };
   const writer = new PackageWriter(stores);
   const inFlight: Promise<void>[] = [];
-  let batch: { pkg: NewPackage; href: string; base: string | null }[] = [];
-  const record = (items: typeof batch, ids: number[]): void => {
-    items.forEach((b, i) => {
-      const id = ids[i]!;
-      const p = b.pkg;
-      result.byPkgid.set(own(p.checksum), id);
-      result.packages.push({
-        id, name: own(p.name), epoch: own(p.epoch), version: own(p.version), release: own(p.release), arch: own(p.arch),
-        checksumType: own(p.checksumType), checksum: own(p.checksum), href: own(b.href), base: b.base ? own(b.base) : null,
-        size: p.sizePackage ?? null,
-      });
-    });
-    onCount(result.packages.length, null);
-  };
+  let batch: NewPackage[] = [];
+  let where: { href: string; base: string | null }[] = [];
   const flush = async (): Promise<void> => {
     if (batch.length === 0) return;
-    const items = batch;
+    // What the rest of the sync needs, as strings of their own; the batch itself (with its XML,
+    // views into the scanner's text) is handed to the writer and dropped right away.
+    const kept: StagedPackage[] = batch.map((p, i) => ({
+      id: 0, name: own(p.name), epoch: own(p.epoch), version: own(p.version), release: own(p.release), arch: own(p.arch),
+      checksumType: own(p.checksumType), checksum: own(p.checksum), href: own(where[i]!.href),
+      base: where[i]!.base ? own(where[i]!.base!) : null, size: p.sizePackage ?? null,
+    }));
+    const stored = writer.write(orgId, batch);
     batch = [];
+    where = [];
     inFlight.push(
-      writer.write(orgId, items.map((b) => b.pkg)).then((ids) => record(items, ids)),
+      stored.then((ids) => {
+        kept.forEach((k, i) => {
+          k.id = ids[i]!;
+          result.byPkgid.set(k.checksum, k.id);
+          result.packages.push(k);
+        });
+        onCount(result.packages.length, null);
+      }),
     );
     while (inFlight.length > IN_FLIGHT) await inFlight.shift();
   };
@@ -97,7 +100,8 @@ export async function importPackages(
         result.skipped++;
         continue;
       }
-      batch.push({ pkg: packageFromPrimary(p), href: p.locationHref, base: p.locationBase || null });
+      batch.push(packageFromPrimary(p));
+      where.push({ href: p.locationHref, base: p.locationBase || null });
       if (batch.length >= BATCH) await flush();
     }
     await flush();
