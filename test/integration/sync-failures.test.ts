@@ -50,7 +50,8 @@ const CASES: Case[] = [
       const reqs = requestsFor(f.primary!);
       t.ok(reqs.length >= 2, `primary asked ${reqs.length} times (retried)`);
       t.ok(reqs.every((r) => r.bytesSent === 300), 'every response was cut at 300 bytes');
-      t.ok(reqs.slice(1).some((r) => r.range === 'bytes=300-'), 'the fetcher tried to resume');
+      // undici may hand over a little less than was sent before the cut: resume from at most 300
+      t.ok(reqs.slice(1).some((r) => /^bytes=\d+-$/.test(r.range ?? '') && Number(r.range!.slice(6, -1)) <= 300), 'the fetcher tried to resume');
     },
   },
   {
@@ -176,7 +177,10 @@ t.test('a connection cut once is resumed with a Range request', async (t) => {
   const reqs = up.requestsFor(v2Files.primary!);
   t.equal(reqs.length, 2, 'primary asked twice');
   t.match(reqs[0], { range: null, bytesSent: cutAt });
-  t.match(reqs[1], { range: `bytes=${cutAt}-`, status: 206, bytesSent: size - cutAt }, 'the rest only');
+  // undici may hand over a little less than was sent before the cut: resumed from at most cutAt
+  const from = Number(/^bytes=(\d+)-$/.exec(reqs[1]?.range ?? '')?.[1]);
+  t.ok(from > 0 && from <= cutAt, `resumed from byte ${from} (cut at ${cutAt})`);
+  t.match(reqs[1], { status: 206, bytesSent: size - from }, 'the rest only');
   t.ok(reqs[1]!.ifRange, `guarded by If-Range (${reqs[1]!.ifRange})`);
   t.same((await snapshot(login, label)).packages.map(nvra).sort(), v2Nvras);
 });
