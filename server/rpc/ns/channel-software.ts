@@ -16,6 +16,8 @@ import {
   type ChannelUpdate,
   type NewChannel,
 } from '../../../channels/index.js';
+import { rm } from 'node:fs/promises';
+import { channelRepodataRoot } from '../../../repo-sync/publish/index.js';
 import { encodePackageDtos, latestPackage } from '../../presenters/channels.js';
 import { channelErratum, errataOverview, legacyErratum } from '../../presenters/errata.js';
 import { packageStruct } from '../../presenters/packages.js';
@@ -123,8 +125,9 @@ async function deleteChannel(ctx: CallContext, label: string): Promise<number> {
     throw new Conflict('channel.delete', `Channel ${label} has child channels: delete them first`);
   }
   await ctx.services.stores.channels.delete(c.id);
-  // A deleted channel's sync schedule goes with it.
+  // A deleted channel's sync schedule and published repodata go with it.
   await ctx.services.scheduler.reschedule(c.id);
+  await rm(channelRepodataRoot(ctx.services.config.dataDir, c.id), { recursive: true, force: true });
   return 1;
 }
 
