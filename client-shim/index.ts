@@ -1,4 +1,12 @@
-// The guest-facing RHN client protocol (registration, up2date, queue, errata, systemid and
-// X-RHN-Auth handling, action encoders, GET-REQ authorisation) arrives with the guests issue.
-// Nothing here yet: /XMLRPC is not served until then.
-export {};
+// The guest-facing RHN client protocol as plain functions over decoded values: faults, capability
+// negotiation, systemid and X-RHN-Auth handling, profile input, action encoders, the handler table.
+export * from './faults.js';
+export * from './capabilities.js';
+export * from './embedded-xmlrpc.js';
+export * from './systemid.js';
+export * from './auth-token.js';
+export * from './profile-input.js';
+export * from './actions.js';
+export * from './python-text.js';
+export * from './dispatch.js';
+export * from './handlers.js';

@@ -6,12 +6,16 @@ import type { Registry } from './rpc/registry.js';
 import { registerRpcApi } from './routes/rpc-api.js';
 import { registerPackageRoutes } from './routes/packages.js';
 import { registerUploadRoutes } from './routes/upload.js';
+import { registerXmlRpcClient } from './routes/xmlrpc-client.js';
+import { createClientHandlers, type ClientHandlerTable } from '../client-shim/index.js';
 
 export interface AppOptions {
   services: Services;
   registry: Registry;
   logger?: FastifyServerOptions['logger'];
   https?: { cert: Buffer; key: Buffer } | null;
+  /** the /XMLRPC handlers (default: the client-shim table) */
+  clientHandlers?: ClientHandlerTable;
 }
 
 export function buildApp(opts: AppOptions): FastifyInstance {
@@ -20,7 +24,11 @@ export function buildApp(opts: AppOptions): FastifyInstance {
     // Per-request lines would double the cost of small API calls; faults are logged by the routes.
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: 1024 * 1024,
-    ...(opts.https ? { https: opts.https } : {}),
+    // Older yum/dnf plugins send the empty X-RHN-Auth-User-Id header followed by a bare LF, which
+    // Node's strict parser answers with 400 (client-protocol.md 1.2).
+    ...(opts.https ? { https: { ...opts.https, insecureHTTPParser: true } } : { http: { insecureHTTPParser: true } }),
+    // a serverURL with a trailing slash makes /XMLRPC//GET-REQ/...
+    routerOptions: { ignoreDuplicateSlashes: true },
   } as FastifyServerOptions) as unknown as FastifyInstance;
 
   // XML-RPC clients label their bodies text/xml, Perl's Frontier sometimes nothing useful:
@@ -31,6 +39,7 @@ export function buildApp(opts: AppOptions): FastifyInstance {
   registerRpcApi(app, opts.services, opts.registry);
   registerPackageRoutes(app, opts.services);
   registerUploadRoutes(app, opts.services);
+  registerXmlRpcClient(app, opts.services, opts.clientHandlers ?? createClientHandlers());
   app.get('/healthz', async () => ({ status: 'ok' }));
   return app;
 }

@@ -9,6 +9,17 @@ import { UserStore } from './users.js';
 import { RepoStore } from './repos.js';
 import { SyncStore } from './sync.js';
 import { PublishStore } from './publish.js';
+import { RelevanceStore } from './relevance.js';
+import { SystemStore } from './systems.js';
+import { InventoryStore } from './system-inventory.js';
+import { SystemSearchStore } from './system-search.js';
+import { ActivationKeyStore } from './activation-keys.js';
+import { ActionStore } from './actions.js';
+import { ScheduleStore } from './schedule.js';
+import { GroupStore } from './groups.js';
+import { SystemExtrasStore } from './system-extras.js';
+import { PackageProfileStore } from './package-profiles.js';
+import { DistMapStore } from './dist-maps.js';
 import type { MigrationReport } from './migrate.js';
 
 export { MigrationError } from './migrate.js';
@@ -17,6 +28,7 @@ export type { ErratumChannel, ErrataWindow, ImportedAdvisory } from './errata.js
 export type { PackageWindow } from './channels.js';
 export type { RunHolder } from './sync.js';
 export type { LeaseHolder, PublishErratum, PublishErratumPackage, PublishPackageRow, PublishState } from './publish.js';
+export type { IndexCacheStats, RelevanceCounts, RelevantErratum, SystemOverviewRow, UpgradablePackage } from './relevance.js';
 
 export class Stores {
   readonly users: UserStore;
@@ -27,6 +39,17 @@ export class Stores {
   readonly sync: SyncStore;
   private checkpointer: Checkpointer | null = null;
   readonly publish: PublishStore;
+  readonly systems: SystemStore;
+  readonly inventory: InventoryStore;
+  readonly systemSearch: SystemSearchStore;
+  readonly activationKeys: ActivationKeyStore;
+  readonly actions: ActionStore;
+  readonly schedule: ScheduleStore;
+  readonly groups: GroupStore;
+  readonly systemExtras: SystemExtrasStore;
+  readonly packageProfiles: PackageProfileStore;
+  readonly distMaps: DistMapStore;
+  readonly relevance: RelevanceStore;
 
   constructor(
     readonly db: Db,
@@ -39,6 +62,17 @@ export class Stores {
     this.repos = new RepoStore(db);
     this.sync = new SyncStore(db, this.errata);
     this.publish = new PublishStore(db);
+    this.systems = new SystemStore(db);
+    this.inventory = new InventoryStore(db, this.systems);
+    this.systemSearch = new SystemSearchStore(db);
+    this.activationKeys = new ActivationKeyStore(db);
+    this.actions = new ActionStore(db);
+    this.schedule = new ScheduleStore(db);
+    this.groups = new GroupStore(db);
+    this.systemExtras = new SystemExtrasStore(db);
+    this.packageProfiles = new PackageProfileStore(db);
+    this.distMaps = new DistMapStore(db);
+    this.relevance = new RelevanceStore(db);
   }
 
   /** Starts background WAL checkpoints (long-running processes: the server). */
