@@ -2,7 +2,7 @@
 // the configured time zone, the XML-RPC encoder, sessions, per-revision answer caches, and the
 // channel sync service with the scheduler that runs it.
 import type { FastifyBaseLogger } from 'fastify';
-import { createHmac } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 import type { BlobStore, Package, Stores } from '../channels/index.js';
 import { Fetcher } from '../repo-sync/fetch/index.js';
 import { OnDemandFiles } from '../repo-sync/sync/package-files.js';
@@ -29,6 +29,11 @@ export interface Services {
   baseUrl: string;
   /** secret for signed package download URLs (packages.getPackageUrl) */
   downloadSecret: string;
+  /**
+   * the install's key K for the guests' X-RHN-Auth tokens (client-protocol.md 4.2): made once
+   * with crypto.randomBytes and kept in the database, so tokens survive restarts
+   */
+  clientAuthKey: string;
   packageUrl(p: Package, ttlSeconds?: number): string;
   /** runs channel syncs (the repo-sync pipeline) */
   sync: SyncService;
@@ -75,6 +80,7 @@ export function createServices(
     log,
     baseUrl: `http://127.0.0.1:${config.port}`,
     downloadSecret,
+    clientAuthKey: stores.users.initSettingSync('client_auth_key', randomBytes(32).toString('hex')),
     packageUrl(p, ttlSeconds = 3600) {
       const expires = Math.floor(Date.now() / 1000) + ttlSeconds;
       const sig = downloadSignature(this.downloadSecret, p.id, expires);

@@ -91,8 +91,13 @@ export class UserStore {
 
   /** Stores the value unless one exists; returns the value now stored (first writer wins). */
   async initSetting(key: string, value: string): Promise<string> {
+    return this.initSettingSync(key, value);
+  }
+
+  /** initSetting for start-up code that is not async. */
+  initSettingSync(key: string, value: string): string {
     this.db.prepare('INSERT OR IGNORE INTO settings (key, value) VALUES (?, ?)').run(key, value);
-    return (await this.getSetting(key))!;
+    return (this.db.prepare('SELECT value FROM settings WHERE key = ?').get(key) as { value: string }).value;
   }
 
   async ensureOrg(name: string): Promise<Org> {
