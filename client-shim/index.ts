@@ -10,3 +10,4 @@ export * from './actions.js';
 export * from './python-text.js';
 export * from './dispatch.js';
 export * from './handlers.js';
+export * from './get-req.js';

@@ -5,6 +5,7 @@ import type { Services } from './services.js';
 import type { Registry } from './rpc/registry.js';
 import { registerRpcApi } from './routes/rpc-api.js';
 import { registerPackageRoutes } from './routes/packages.js';
+import { registerGetReq } from './routes/get-req.js';
 import { registerUploadRoutes } from './routes/upload.js';
 import { registerXmlRpcClient } from './routes/xmlrpc-client.js';
 import { createClientHandlers, type ClientHandlerTable } from '../client-shim/index.js';
@@ -40,6 +41,7 @@ export function buildApp(opts: AppOptions): FastifyInstance {
   registerPackageRoutes(app, opts.services);
   registerUploadRoutes(app, opts.services);
   registerXmlRpcClient(app, opts.services, opts.clientHandlers ?? createClientHandlers());
+  registerGetReq(app, opts.services);
   app.get('/healthz', async () => ({ status: 'ok' }));
   return app;
 }

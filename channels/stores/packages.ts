@@ -124,6 +124,18 @@ export class PackageStore {
     );
   }
 
+  /** The package of a channel with this name, version, release and arch (highest epoch first), for GET-REQ. */
+  async findInChannel(channelId: number, name: string, version: string, release: string, arch: string): Promise<Package | null> {
+    const rows = this.rows(
+      `SELECT ${PACKAGE_COLUMNS} FROM channel_packages cp JOIN packages p ON p.id = cp.package_id
+       WHERE cp.channel_id = ? AND p.name = ? AND p.version = ? AND p.release = ? AND p.arch = ?`,
+      [channelId, name, version, release, arch],
+    );
+    // several epochs of one n-v-r.a: the highest, as Spacewalk's lookup does
+    rows.sort((a, b) => (Number(b.epoch || 0) - Number(a.epoch || 0)) || b.id - a.id);
+    return rows[0] ?? null;
+  }
+
   async findByFilename(filename: string): Promise<Package[]> {
     return this.rows(`SELECT ${PACKAGE_COLUMNS} FROM packages p WHERE p.filename = ? ORDER BY p.id`, [filename]);
   }
