@@ -164,3 +164,37 @@ export async function timeSequential(url: string, body: string, runs: number): P
   conn.close();
   return times;
 }
+
+/**
+ * N clients, each running a scenario (a few requests, one after another, each on a new TCP
+ * connection as rhnlib makes them) again and again for a fixed time; reports scenarios per
+ * second and the latency of a whole scenario.
+ */
+export async function runScenarios(opts: { url: string; clients: number; seconds: number; scenario: (i: number) => (string | Buffer)[]; headers?: Record<string, string> }): Promise<LoadResult> {
+  const url = new URL(opts.url);
+  const latencies: number[] = [];
+  let errors = 0;
+  let next = 0;
+  const start = performance.now();
+  const end = start + opts.seconds * 1000;
+  const worker = async (): Promise<void> => {
+    const conn = new Connection(url);
+    while (performance.now() < end) {
+      const bodies = opts.scenario(next++);
+      const t0 = performance.now();
+      for (const body of bodies) {
+        try {
+          if ((await conn.send(requestBytes(url, body, opts.headers ?? {}, false), true)) !== 200) errors++;
+        } catch {
+          errors++;
+        }
+      }
+      latencies.push(performance.now() - t0);
+    }
+    conn.close();
+  };
+  await Promise.all(Array.from({ length: opts.clients }, worker));
+  const seconds = (performance.now() - start) / 1000;
+  latencies.sort((a, b) => a - b);
+  return { calls: latencies.length, seconds, perSecond: latencies.length / seconds, p50: percentile(latencies, 50), p95: percentile(latencies, 95), p99: percentile(latencies, 99), errors };
+}

@@ -32,6 +32,7 @@ interface ChannelRow {
   last_synced: number | null;
   revision: number;
   package_count?: number;
+  system_count?: number;
 }
 
 const SELECT = `SELECT c.*, p.label AS parent_label, o.label AS clone_original_label
@@ -125,11 +126,11 @@ export class ChannelStore {
   async list(orgId: number): Promise<ChannelSummary[]> {
     const rows = this.db
       .prepare(
-        `${SELECT.replace('SELECT c.*,', 'SELECT c.*, (SELECT count(*) FROM channel_packages cp WHERE cp.channel_id = c.id) AS package_count,')}
+        `${SELECT.replace('SELECT c.*,', 'SELECT c.*, (SELECT count(*) FROM channel_packages cp WHERE cp.channel_id = c.id) AS package_count, (SELECT count(*) FROM system_channels sc WHERE sc.channel_id = c.id) AS system_count,')}
          WHERE ${VISIBLE} ORDER BY c.label`,
       )
       .all({ org: orgId }) as ChannelRow[];
-    return rows.map((r) => ({ ...toChannel(r), packageCount: r.package_count ?? 0, systemCount: 0 }));
+    return rows.map((r) => ({ ...toChannel(r), packageCount: r.package_count ?? 0, systemCount: r.system_count ?? 0 }));
   }
 
   async children(channelId: number): Promise<Channel[]> {

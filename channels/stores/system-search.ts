@@ -12,11 +12,14 @@ const SYSTEM_CONDITIONS: Record<SystemSearchField, string> = {
   uuid: "s.uuid LIKE @p ESCAPE '\\'",
 };
 
-// Hardware items keep the client's members as JSON: `desc`, `driver`, and the PCI ids in prop1/prop2.
+// Hardware items keep the normalised members as JSON (client-shim/hardware-input.ts stores the
+// client's `desc` as `description`; `desc` is still read for items stored before), `driver`,
+// and the PCI ids in prop1/prop2.
+const DESCRIPTION = "coalesce(json_extract(h.data, '$.description'), json_extract(h.data, '$.desc'))";
 const DEVICE_MEMBERS: Record<DeviceSearchField, string> = {
-  description: '$.desc',
-  driver: '$.driver',
-  vendorId: '$.prop1',
+  description: DESCRIPTION,
+  driver: "json_extract(h.data, '$.driver')",
+  vendorId: "json_extract(h.data, '$.prop1')",
 };
 
 /** The hardware classes that describe the machine as a whole rather than a device. */
@@ -64,11 +67,11 @@ export class SystemSearchStore {
     const rows = this.db
       .prepare(
         `SELECT s.id, s.name, s.last_checkin, s.hostname, s.ip, h.class,
-                CAST(json_extract(h.data, '$.desc') AS TEXT) AS dev_desc, CAST(json_extract(h.data, '$.driver') AS TEXT) AS driver,
+                CAST(${DESCRIPTION} AS TEXT) AS dev_desc, CAST(json_extract(h.data, '$.driver') AS TEXT) AS driver,
                 CAST(json_extract(h.data, '$.prop1') AS TEXT) AS vendor, CAST(json_extract(h.data, '$.prop2') AS TEXT) AS device
          FROM system_hardware h JOIN systems s ON s.id = h.system_id
          WHERE s.org_id = @org AND h.class NOT IN ${NOT_DEVICES}
-           AND CAST(json_extract(h.data, '${DEVICE_MEMBERS[field]}') AS TEXT) LIKE @p ESCAPE '\\'
+           AND CAST(${DEVICE_MEMBERS[field]} AS TEXT) LIKE @p ESCAPE '\\'
          ORDER BY s.name COLLATE NOCASE, s.id, h.seq`,
       )
       .all({ org: orgId, p: containsPattern(term) }) as DeviceRow[];

@@ -285,9 +285,8 @@ export const channelSoftwareNamespace: NamespaceDef = {
     method('listPackagesWithoutChannel', [], 'Package[]', async (ctx) =>
       (await ctx.services.stores.packages.listWithoutChannel(ctx.user.orgId)).map((p) => packageStruct(p, ctx.user.orgName)), { role: 'channel_admin', faults: [-23] }),
     method('listSubscribedSystems', ['string label'], 'struct[]', async (ctx, l: string) => {
-      await channelByLabel(ctx, l);
-      // Guests arrive with the client protocol; until then no system is subscribed anywhere.
-      return [];
+      const c = await channelByLabel(ctx, l);
+      return (await ctx.services.stores.systems.subscribers(ctx.user.orgId, c.id)).map((s) => ({ id: s.id, name: s.name }));
     }, { role: 'org_admin', faults: [-210, -23] }),
     method('regenerateNeededCache', ['string channelLabel'], 'int', async (ctx, l: string) => {
       requireChannelAdmin(ctx, await channelByLabel(ctx, l));

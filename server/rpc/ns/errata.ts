@@ -16,6 +16,7 @@ import {
 } from '../../../channels/index.js';
 import { errataDetails, errataStruct } from '../../presenters/errata.js';
 import { packageDetails } from '../../presenters/packages.js';
+import { systemOverview } from '../../presenters/systems.js';
 import type { XmlRpcStruct, XmlRpcValue } from '../../xmlrpc/types.js';
 import { checkKeys, intArray, optDate, optInt, optString, stringArray, structArray } from '../args.js';
 import { fault, invalidArgs } from '../faults.js';
@@ -273,9 +274,8 @@ export const errataNamespace: NamespaceDef = {
     method('getDetails', ['string advisoryName'], 'struct', async (ctx, n: string) =>
       errataDetails((await ctx.services.stores.errata.getDetails((await erratumByName(ctx, n)).id))!, ctx.services.zone), { faults: READ_FAULTS }),
     method('listAffectedSystems', ['string advisoryName'], 'SystemOverview[]', async (ctx, n: string) => {
-      await erratumByName(ctx, n);
-      // No system is registered until the client protocol exists, so none is affected.
-      return [];
+      const e = await erratumByName(ctx, n);
+      return (await ctx.services.stores.relevance.listAffectedSystems(e.id, ctx.user.orgId)).map((s) => systemOverview(s));
     }, { faults: READ_FAULTS }),
     method('listByDate', ['string channelLabel'], 'Errata[]', async (ctx, l: string) => {
       const c = await channelByLabel(ctx, l);

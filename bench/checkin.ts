@@ -1,0 +1,125 @@
+// bench/checkin: 10,000 systems registered with an activation key (registration.new_system p95),
+// then idle check-ins as rhn_check makes them (queue.get, registration.welcome_message,
+// queue.get_future_actions; each call on a new TCP connection) from 64 concurrent clients, and
+// registration.update_packages with 1,500 packages including the relevance update it triggers;
+// each beside a bare Fastify route answering a same-size XML body under the same load.
+// Run: npm run build && npx tsx bench/checkin.ts [systems] [seconds]
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { openStores } from '../channels/index.js';
+import { importPrimaryFile } from '../repo-sync/index.js';
+import { percentile, runScenarios, type LoadResult } from './support/load.js';
+import { ROOT, SHARED, startBare, startSkylab } from './support/procs.js';
+import { call, encoder } from './support/rpc.js';
+
+const SYSTEMS = Number(process.argv[2] ?? '10000');
+const SECONDS = Number(process.argv[3] ?? '10');
+const CLIENTS = 64;
+const PASSWORD = 'bench-password';
+const LABEL = 'cs9-appstream-x86_64';
+const CAPS = 'caneatCheese(1)=1,packages.runTransaction(1)=1,packages.rollBack(1)=1,packages.verify(1)=1,packages.extended_profile(2)=1,reboot.reboot(1)=1,packages.update(2)=2';
+const HEADERS = { 'X-RHN-Client-Capability': CAPS, 'X-Up2date-Version': '2.10.8-1.el8', 'User-Agent': 'rhn.rpclib.py/2.10.8-1.el8', 'X-Client-Version': '1' };
+
+const f = (n: number, d = 1): string => n.toFixed(d);
+const row = (what: string, r: LoadResult, unit: string): string =>
+  `${what.padEnd(40)} ${f(r.perSecond, 0).padStart(7)} ${unit}/s   p50 ${f(r.p50, 2).padStart(7)} ms   p99 ${f(r.p99, 2).padStart(7)} ms   (${r.calls}, ${r.errors} errors)`;
+
+async function post(url: string, body: string): Promise<unknown> {
+  const res = await fetch(url, { method: 'POST', headers: { 'Content-Type': 'text/xml', ...HEADERS }, body });
+  const { decodeResponse } = await import('../server/xmlrpc/decode.js');
+  const { Zone } = await import('../server/xmlrpc/zone.js');
+  return decodeResponse(Buffer.from(await res.arrayBuffer()), new Zone('UTC'));
+}
+
+/** Registers `n` systems with the key, 16 at a time; returns their systemids and the latencies. */
+async function register(url: string, key: string, n: number): Promise<{ ids: string[]; ms: number[] }> {
+  const ids: string[] = [];
+  const ms: number[] = [];
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < n) {
+      const i = next++;
+      const body = encoder.call('registration.new_system', [
+        { profile_name: `bench-${i}.example.com`, os_release: '9', release_name: 'centos-stream-release', architecture: 'x86_64-redhat-linux', token: key },
+      ]);
+      const t0 = performance.now();
+      ids[i] = (await post(url, body)) as string;
+      ms.push(performance.now() - t0);
+    }
+  };
+  await Promise.all(Array.from({ length: 16 }, worker));
+  return { ids, ms: ms.sort((a, b) => a - b) };
+}
+
+/** 1,500 installed packages: older-looking builds of names the channel holds, so most are upgradable. */
+function profile(names: { name: string; arch: string; version: string; release: string }[], variant: number): unknown[] {
+  return names.slice(0, 1500).map((p, i) => ({
+    name: p.name,
+    epoch: '',
+    version: i % 7 === variant ? p.version : '0.1',
+    release: '1.el9',
+    arch: p.arch,
+    installtime: 1700000000 + i,
+  }));
+}
+
+async function main(): Promise<void> {
+  const skylab = await startSkylab(PASSWORD);
+  try {
+    const xmlrpc = `${skylab.url}/XMLRPC`;
+    const api = `${skylab.url}/rpc/api`;
+    const key = (await call(api, 'auth.login', 'admin', PASSWORD)) as string;
+    await call(api, 'channel.software.create', key, LABEL, 'CentOS Stream 9 AppStream x86_64', 'AppStream', 'channel-x86_64', '', 'sha256');
+    const activationKey = (await call(api, 'activationkey.create', key, 'bench', 'bench key', LABEL, [], false)) as string;
+    const dir = join(SHARED, 'data', 'cs9-appstream', 'repodata');
+    const stores = openStores(join(skylab.dataDir, 'skylab.db'), join(ROOT, 'migrations'));
+    const channel = (await stores.channels.getByLabelAnyOrg(LABEL))!;
+    await importPrimaryFile(stores, 1, channel.id, join(dir, readdirSync(dir).find((x) => x.includes('primary.xml'))!));
+    const names = (await stores.channels.listPackages(channel.id)).filter((p) => p.arch !== 'src');
+    stores.close();
+
+    const reg = await register(xmlrpc, activationKey, SYSTEMS);
+    console.log(`registered ${SYSTEMS} systems: registration.new_system p50 ${f(percentile(reg.ms, 50))} ms, p95 ${f(percentile(reg.ms, 95))} ms (target p95 <= 100 ms)`);
+
+    const checkin = (i: number): string[] => {
+      const sid = reg.ids[(i * 7919) % reg.ids.length]!;
+      return [
+        encoder.call('queue.get', [sid, 2, { uname: ['Linux', 'bench', '5.14.0-1.el9.x86_64', '#1 SMP', 'x86_64'], uptime: [86400, 80000] }]),
+        encoder.call('registration.welcome_message', []),
+        encoder.call('queue.get_future_actions', [sid, 24]),
+      ];
+    };
+    await runScenarios({ url: xmlrpc, clients: CLIENTS, seconds: 2, scenario: checkin, headers: HEADERS }); // warm-up
+    const idle = await runScenarios({ url: xmlrpc, clients: CLIENTS, seconds: SECONDS, scenario: checkin, headers: HEADERS });
+
+    const sample = await fetch(xmlrpc, { method: 'POST', headers: HEADERS, body: checkin(0)[0] });
+    const answerSize = (await sample.arrayBuffer()).byteLength;
+
+    // Profile uploads: alternate two 1,500-package profiles so each upload changes something.
+    const uploads: number[] = [];
+    for (let i = 0; i < 60; i++) {
+      const body = encoder.call('registration.update_packages', [reg.ids[i % 20]!, profile(names, i % 2)]);
+      const t0 = performance.now();
+      await post(xmlrpc, body);
+      uploads.push(performance.now() - t0);
+    }
+    uploads.sort((a, b) => a - b);
+    skylab.stop();
+
+    const bare = await startBare(answerSize);
+    const bareBodies = (i: number): string[] => checkin(i);
+    await runScenarios({ url: `${bare.url}/rpc/api`, clients: CLIENTS, seconds: 2, scenario: bareBodies, headers: HEADERS });
+    const bareIdle = await runScenarios({ url: `${bare.url}/rpc/api`, clients: CLIENTS, seconds: SECONDS, scenario: bareBodies, headers: HEADERS });
+    bare.stop();
+
+    console.log(`\nidle check-in = queue.get + welcome_message + get_future_actions, each on a new connection, ${CLIENTS} clients, ${SECONDS} s`);
+    console.log(row('skylab idle check-ins', idle, 'check-ins'), '(target >= 1000/s, p99 <= 50 ms)');
+    console.log(row(`bare fastify, ${answerSize}-byte answers`, bareIdle, 'check-ins'));
+    console.log(`\nregistration.update_packages, 1,500 packages, incl. relevance against ${names.length} channel packages:`);
+    console.log(`  p50 ${f(percentile(uploads, 50))} ms   p95 ${f(percentile(uploads, 95))} ms   (target p50 <= 30 ms)`);
+  } finally {
+    skylab.stop();
+  }
+}
+
+await main();
