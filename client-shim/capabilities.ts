@@ -21,14 +21,30 @@ const ITEM = /^([^(]*)\(([^)]*)\)\s*=\s*([\s\S]*)$/;
 // Python's str.strip(): ASCII whitespace.
 const STRIP = /^[ \t\n\r\x0b\x0c]+|[ \t\n\r\x0b\x0c]+$/g;
 
+// A fleet sends a handful of distinct headers: each is parsed once, and callers can tell an
+// unchanged set by identity (the per-system capability store skips its work then).
+const PARSED = new Map<string, ClientCapabilities>();
+const MAX_PARSED = 1024;
+
 /**
  * Parses the header as Node hands it over: one string (repeated header lines arrive joined with
- * ", "), an array of lines, or nothing. Items that do not match are ignored.
+ * ", "), an array of lines, or nothing. Items that do not match are ignored. The same header text
+ * gives the same (read-only) map.
  */
 export function parseClientCapabilities(header: string | readonly string[] | undefined): ClientCapabilities {
+  if (header === undefined) return NO_CAPABILITIES;
+  const text = typeof header === 'string' ? header : header.join('\n');
+  let caps = PARSED.get(text);
+  if (!caps) {
+    caps = parseLines(typeof header === 'string' ? [header] : header);
+    if (PARSED.size >= MAX_PARSED) PARSED.clear();
+    PARSED.set(text, caps);
+  }
+  return caps;
+}
+
+function parseLines(lines: readonly string[]): ClientCapabilities {
   const caps = new Map<string, ClientCapability>();
-  if (header === undefined) return caps;
-  const lines = typeof header === 'string' ? [header] : header;
   for (const line of lines) {
     for (const raw of line.split(',')) {
       const m = ITEM.exec(raw.replace(STRIP, ''));

@@ -194,8 +194,15 @@ const NOT_FOUND: Partial<Record<Entity, (e: NotFound) => ClientFault>> = {
 /** InvalidArgument/Conflict reasons with a client code of their own; others are fault 21. */
 const REASON_CODES: Readonly<Record<string, number>> = {
   'activationkey.usage_limit': 61,
+  // Spacewalk's token query skips disabled keys: they read as "Could not find token"
+  'activationkey.disabled': 60,
   'activationkey.settings': 62,
+  'activationkey.base_channel': 62,
+  'activationkey.child_channel': 62,
   'activationkey.conflict': 63,
+  'system.base_channel': 70,
+  'system.child_channel': 32,
+  'systemgroup.invalid': 80,
   'channel.base': 70,
   'channel.subscribe': 71,
   'channel.already_subscribed': 38,

@@ -8,7 +8,7 @@ import { registerPackageRoutes } from './routes/packages.js';
 import { registerGetReq } from './routes/get-req.js';
 import { registerUploadRoutes } from './routes/upload.js';
 import { registerXmlRpcClient } from './routes/xmlrpc-client.js';
-import { createClientHandlers, type ClientHandlerTable } from '../client-shim/index.js';
+import { createClientService, type ClientHandlerTable } from '../client-shim/index.js';
 
 export interface AppOptions {
   services: Services;
@@ -40,8 +40,21 @@ export function buildApp(opts: AppOptions): FastifyInstance {
   registerRpcApi(app, opts.services, opts.registry);
   registerPackageRoutes(app, opts.services);
   registerUploadRoutes(app, opts.services);
-  registerXmlRpcClient(app, opts.services, opts.clientHandlers ?? createClientHandlers());
+  registerXmlRpcClient(app, opts.services, opts.clientHandlers ?? clientHandlers(app, opts.services));
   registerGetReq(app, opts.services);
   app.get('/healthz', async () => ({ status: 'ok' }));
   return app;
+}
+
+/** The client-shim table over the services; its buffered check-ins are written when the app closes. */
+function clientHandlers(app: FastifyInstance, services: Services): ClientHandlerTable {
+  const client = createClientService({
+    stores: services.stores,
+    authKey: services.clientAuthKey,
+    // the server log is attached after the app is built
+    log: { warn: (obj, msg) => services.log?.warn(obj, msg) },
+  });
+  // onClose runs once in-flight requests are done, before serve.ts closes the stores
+  app.addHook('onClose', async () => client.close());
+  return client.handlers;
 }

@@ -122,13 +122,14 @@ export class ActionStore {
    */
   async poll(systemId: number, now?: Date): Promise<QueuePoll> {
     if (!this.hasOpenStmt.get(systemId)) return { invalidated: [], rebootPending: null, candidates: [] };
+    // IMMEDIATE: it may write after reading (see SystemStore.recordStatus)
     return this.db.transaction(() => {
       const at = secondsOf(now);
       const invalidated = this.failBrokenPrerequisitesInTx(systemId, at);
       const rebootPending = (this.rebootStmt.get(systemId) as number | undefined) ?? null;
       const candidates = rebootPending === null ? (this.candidatesStmt.all(systemId, at) as QueuedRow[]).map(toQueued) : [];
       return { invalidated, rebootPending, candidates };
-    })();
+    }).immediate();
   }
 
   /** Fails (-100 "Prerequisite failed") every open action whose prerequisite failed on this system, with their descendants. */

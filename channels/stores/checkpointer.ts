@@ -39,13 +39,12 @@ export class Checkpointer {
     this.worker.unref();
   }
 
-  /** Checkpoints every `ms`; a log that grew past `largePages` is reset even if readers must wait. */
-  start(ms = 5000, largePages = 16384): void {
-    this.timer = setInterval(() => {
-      void this.run('PASSIVE').then((r) => {
-        if (r.ok && (r.log ?? 0) > largePages) void this.run('RESTART');
-      });
-    }, ms);
+  /**
+   * Passive checkpoints every `ms`: they never block readers or writers, and the log restarts
+   * from its beginning by itself once every frame in it has been copied.
+   */
+  start(ms = 5000): void {
+    this.timer = setInterval(() => void this.run('PASSIVE'), ms);
     this.timer.unref();
   }
 

@@ -15,6 +15,21 @@ export interface OpenOptions {
   readonly?: boolean;
 }
 
+/**
+ * Makes `db.transaction(fn)` begin with BEGIN IMMEDIATE. A deferred transaction that reads and
+ * then writes cannot wait for the write lock when another connection (a sync's writer thread,
+ * the checkpointer, another process) wrote in between: SQLite fails it at once with "database is
+ * locked" instead of using the busy timeout. Taking the lock up front lets it wait its turn.
+ */
+function immediateTransactions(db: Database.Database): void {
+  const make = db.transaction.bind(db);
+  db.transaction = ((fn: (...args: unknown[]) => unknown) => {
+    const t = make(fn);
+    const run = (...args: unknown[]): unknown => t.immediate(...args);
+    return Object.assign(run, { default: t.immediate, deferred: t.deferred, immediate: t.immediate, exclusive: t.exclusive });
+  }) as typeof db.transaction;
+}
+
 export function openDatabase(opts: OpenOptions): { db: Db; migrations: MigrationReport } {
   if (opts.file !== ':memory:') mkdirSync(dirname(opts.file), { recursive: true });
   const db = new Database(opts.file);
@@ -31,6 +46,7 @@ export function openDatabase(opts: OpenOptions): { db: Db; migrations: Migration
     // Checkpoints run in the background (checkpointer.ts) or when the process closes the
     // database, never in the middle of a commit.
     db.pragma('wal_autocheckpoint = 0');
+    immediateTransactions(db);
     const migrations = opts.migrationsDir === null ? { applied: [], alreadyApplied: 0 } : applyMigrations(db, opts.migrationsDir);
     return { db, migrations };
   } catch (err) {

@@ -64,6 +64,8 @@ export class InventoryStore {
    * Duplicates in the input count once; the last installtime given wins.
    */
   async replacePackages(orgId: number, id: number, packages: readonly InstalledPackage[]): Promise<ProfileChange> {
+    // The writes here read first; IMMEDIATE makes them wait for a checkpoint holding the write
+    // lock instead of failing with SQLITE_BUSY (see SystemStore.recordStatus).
     return this.db.transaction(() => {
       const revision = this.revisionInTx(orgId, id);
       const stored = new Map<string, PackageRaw>();
@@ -80,7 +82,7 @@ export class InventoryStore {
       let removed = 0;
       for (const [key, r] of stored) if (!wanted.has(key)) removed += this.deletePkg.run(id, r[0], r[1], r[2], r[3], r[4]).changes;
       return this.finish(id, revision, added, removed, retimed);
-    })();
+    }).immediate();
   }
 
   /** Adds packages (add_packages); a known NEVRA with another installtime is updated. */
@@ -95,7 +97,7 @@ export class InventoryStore {
         else retimed += this.retimePkg.run(p.installtime, id, p.name, p.epoch, p.version, p.release, p.arch, p.installtime).changes;
       }
       return this.finish(id, revision, added, 0, retimed);
-    })();
+    }).immediate();
   }
 
   /** Deletes the selected packages (delete_packages); see PackageSelector for name-only entries. */
@@ -105,7 +107,7 @@ export class InventoryStore {
       let removed = 0;
       for (const s of selectors) removed += this.deleteSelected(id, s);
       return this.finish(id, revision, 0, removed, 0);
-    })();
+    }).immediate();
   }
 
   private deleteSelected(id: number, s: PackageSelector): number {
@@ -171,7 +173,7 @@ export class InventoryStore {
       const ins = this.db.prepare('INSERT INTO system_hardware (system_id, seq, class, data) VALUES (?, ?, ?, ?)');
       for (const item of items) ins.run(id, ++seq, item.class, JSON.stringify(item.data));
       if (opts.update) this.systems.updateInTx(id, opts.update);
-    })();
+    }).immediate();
   }
 
   /** Hardware items in the order they were stored. */
@@ -199,7 +201,7 @@ export class InventoryStore {
       const ins = this.db.prepare('INSERT INTO system_capabilities (system_id, name, version, value) VALUES (?, ?, ?, ?)');
       for (const c of sorted) ins.run(id, c.name, c.version, c.value);
       return true;
-    })();
+    }).immediate();
     if (this.capabilitySeen.size >= CAPABILITY_CACHE_MAX) this.capabilitySeen.clear();
     this.capabilitySeen.set(id, signature);
     return written;

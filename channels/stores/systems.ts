@@ -177,6 +177,8 @@ export class SystemStore {
    * tells the caller to complete picked-up reboots.
    */
   async recordStatus(id: number, status: { runningKernel?: string; bootTime?: number; bootToleranceSeconds: number }): Promise<{ bootChanged: boolean }> {
+    // IMMEDIATE: a deferred transaction that reads first gets SQLITE_BUSY at once, without
+    // waiting, when a checkpoint holds the write lock at the moment it starts writing
     return this.db.transaction(() => {
       const cur = this.statusStmt.get(id) as { running_kernel: string; last_boot: number | null } | undefined;
       if (!cur) throw new NotFound('system', id);
@@ -187,7 +189,7 @@ export class SystemStore {
       if (bootChanged) fields.lastBoot = toDate(boot);
       if (Object.keys(fields).length > 0) this.updateInTx(id, fields);
       return { bootChanged };
-    })();
+    }).immediate();
   }
 
   /** Deletes the org's systems, all or none (NotFound for the first id outside the org). */

@@ -1,0 +1,90 @@
+// The per-call systemid gate and the check-in buffer behind it: buffered check-ins (latest time
+// kept, one batch per flush, retried after a failed write, written on close), the gate's faults
+// (9, 28, 31 for entitled handlers only), a changed secret caught although the parse is cached,
+// and the domain-error reasons the client handlers rely on in the one fault table.
+import t from 'tap';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Conflict, InvalidArgument } from '../../channels/index.js';
+import { buildSystemId, CheckinBuffer, ClientFault, createClientEnv, domainFault, newSecret } from '../../client-shim/index.js';
+import { guestFixture } from '../support/guest-fixtures.js';
+
+t.test('CheckinBuffer: one batch per flush, latest time per system, retries, close', async (t) => {
+  const batches: [number, number][][] = [];
+  let fail = false;
+  const buffer = new CheckinBuffer(async (b) => {
+    if (fail) throw new Error('database is locked');
+    batches.push([...b]);
+  }, 20, { warn: () => {} });
+  buffer.touch(1, 100);
+  buffer.touch(2, 100);
+  buffer.touch(1, 105);
+  buffer.touch(1, 103);
+  t.equal(buffer.size, 2);
+  await sleep(60);
+  t.same(batches, [[[1, 105], [2, 100]]], 'written once after the interval, the latest time kept');
+  fail = true;
+  buffer.touch(3, 200);
+  await buffer.flush();
+  t.equal(buffer.size, 1, 'kept after a failed write');
+  buffer.touch(3, 199);
+  fail = false;
+  await sleep(60);
+  t.same(batches[1], [[3, 200]], 'retried; an older touch does not move it back');
+  buffer.touch(4, 300);
+  await buffer.close();
+  t.same(batches[2], [[4, 300]], 'close writes what is pending');
+  buffer.touch(5, 400);
+  await sleep(40);
+  t.equal(batches.length, 3, 'nothing after close');
+});
+
+t.test('SystemGate: faults 9, 28 and 31, cached parse, changed secret', async (t) => {
+  const f = await guestFixture();
+  t.teardown(() => f.close());
+  let now = 1_800_000_000_000;
+  const env = createClientEnv({ stores: f.stores, authKey: 'k', now: () => now, checkinFlushMs: 10 });
+  const secret = newSecret();
+  const sys = await f.register({ secret, name: 'gate.example.com' });
+  const doc = buildSystemId({ serverId: sys.id, osRelease: '7Server', operatingSystem: 'redhat-release-server', architecture: 'x86_64-redhat-linux', username: '', profileName: sys.name }, secret);
+  const code = (fn: () => unknown): number | null => {
+    try {
+      fn();
+      return null;
+    } catch (err) {
+      return err instanceof ClientFault ? err.code : -1;
+    }
+  };
+  t.equal(env.gate.authenticate(doc, { entitled: true }).id, sys.id);
+  t.equal(env.gate.authenticate(doc, { entitled: true }).id, sys.id, 'again from the cache');
+  t.equal(env.gate.checkins.size, 1, 'the check-in is buffered');
+  await env.gate.checkins.flush();
+  t.equal(Number(f.sql(`SELECT last_checkin FROM systems WHERE id = ${sys.id}`)), now / 1000);
+  t.equal(code(() => env.gate.authenticate(doc.replaceAll('7Server', '8Server'), { entitled: false })), 9);
+  t.equal(code(() => env.gate.authenticate(doc.replace('>REAL<', '>anonymous<'), { entitled: false })), 28);
+  t.equal(code(() => env.gate.authenticate(12, { entitled: false })), 9);
+  await f.stores.systems.update(f.org, sys.id, { disabled: true });
+  t.equal(code(() => env.gate.authenticate(doc, { entitled: true })), 31);
+  t.equal(code(() => env.gate.authenticate(doc, { entitled: false })), null, 'registration.* still works');
+  await f.stores.systems.update(f.org, sys.id, { disabled: false, secret: newSecret() });
+  t.equal(code(() => env.gate.authenticate(doc, { entitled: false })), 9, 'a new secret invalidates the cached document');
+  now += 5000;
+  await f.stores.systems.delete(f.org, [sys.id]);
+  t.equal(code(() => env.gate.authenticate(doc, { entitled: false })), 9, 'a deleted system');
+  await env.gate.checkins.close();
+});
+
+t.test('the store reasons registration meets have client codes', async (t) => {
+  const reasons: [string, number][] = [
+    ['activationkey.usage_limit', 61],
+    ['activationkey.disabled', 60],
+    ['activationkey.base_channel', 62],
+    ['activationkey.child_channel', 62],
+    ['system.base_channel', 70],
+    ['system.child_channel', 32],
+    ['systemgroup.invalid', 80],
+  ];
+  for (const [reason, code] of reasons) {
+    t.equal(domainFault(new Conflict(reason, 'm')).code, code, `${reason} -> ${code}`);
+    t.equal(domainFault(new InvalidArgument(reason, 'm')).code, code);
+  }
+});
