@@ -47,7 +47,10 @@ export function registerXmlRpcClient(app: FastifyInstance, services: Services, t
     }
     const outcome = await dispatchClientCall(table, call, {
       capabilities: parseClientCapabilities(request.headers['x-rhn-client-capability']),
-      remoteAddress: request.ip,
+      // read only when a handler asks: getpeername() on every call shows in profiles
+      get remoteAddress() {
+        return request.ip;
+      },
     });
     if (outcome.capabilities) reply.header('X-RHN-Server-Capability', [...SERVER_CAPABILITY_HEADERS]);
     if (outcome.kind === 'error') return internalError(request, reply, outcome.error, call.methodName, 'unexpected error in an /XMLRPC call');

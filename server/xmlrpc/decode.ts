@@ -2,6 +2,7 @@
 // Refuses DOCTYPE (no entity expansion), bounds nesting and value counts, rejects bad scalars.
 import { SaxesParser } from 'saxes';
 import { bodyText } from './charset.js';
+import { fastDecodeCall } from './fast-decode.js';
 import { clipName, scalarValue, SCALARS } from './scalars.js';
 import type { Zone } from './zone.js';
 import {
@@ -217,6 +218,12 @@ function decodeDocument(body: string | Uint8Array | null | undefined, zone: Zone
 
 /** Decodes a `methodCall` request body. Throws XmlDecodeError on anything unacceptable. */
 export function decodeCall(body: string | Uint8Array | null | undefined, zone: Zone, limits: DecodeLimits = DEFAULT_LIMITS): MethodCall {
+  const text = bodyText(body);
+  return fastDecodeCall(text, zone, limits) ?? strictDecodeCall(text, zone, limits);
+}
+
+/** decodeCall without the fast path: the saxes reading every document gets when the fast path gives up. */
+export function strictDecodeCall(body: string | Uint8Array | null | undefined, zone: Zone, limits: DecodeLimits = DEFAULT_LIMITS): MethodCall {
   const doc = decodeDocument(body, zone, limits);
   if (doc.kind !== 'call') throw new XmlDecodeError('expected <methodCall>');
   if (!doc.methodName) throw new XmlDecodeError('missing <methodName>');
