@@ -151,6 +151,10 @@ t.test('outside the plain subset the fast path gives up and the strict reader de
     ['CR LF (XML rewrites it)', call('<value>x\r\ny</value>')],
     ['&#0;', call('<value>&#0;</value>')],
     ['&#X41;', call('<value>&#X41;</value>')],
+    ['a surrogate by reference', call('<value>&#xD800;</value>')],
+    ['a reference past U+10FFFF', call('<value>&#x110000;</value>')],
+    ['a reference without digits', call('<value>&#x;</value>')],
+    ['an unterminated reference', call('<value>&lt</value>')],
     ['a bare &', call('<value>a & b</value>')],
     ['an unknown entity', call('<value>&nbsp;</value>')],
     ['an attribute', call('<value><string a="1">x</string></value>')],
@@ -186,6 +190,9 @@ t.test('outside the plain subset the fast path gives up and the strict reader de
     }
     t.strictSame(viaDecode, strict(doc), `${what}: decodeCall answers as the strict reader`);
   }
+  const refs = call('<value>&#65;&#x1F600;&#13;&#0009;&lt;&gt;&amp;&quot;&apos;&amp;lt;</value>');
+  t.strictSame(fastDecodeCall(refs, zone, DEFAULT_LIMITS), strict(refs).ok ? (strict(refs) as { call: MethodCall }).call : 'refused', 'references decode alike');
+  t.equal(fastDecodeCall(refs, zone, DEFAULT_LIMITS)?.params[0]?.value, 'A\u{1F600}\r\t<>&"\'&lt;');
   t.ok(strict(call('\u00a0<value>x</value>')).ok, 'the strict reader takes a no-break space as whitespace');
   t.notOk(strict(call('<value>a & b</value>')).ok, 'and refuses a bare &');
 });
