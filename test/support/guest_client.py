@@ -114,4 +114,6 @@ def main():
     json.dump(out, sys.stdout)
 
 
-main()
+# guest_e2e.py imports the transport and codecs from here
+if __name__ == '__main__':
+    main()
