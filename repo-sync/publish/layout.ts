@@ -10,6 +10,8 @@ import { readRepomd, type RepodataFile } from './repomd.js';
 export const CURRENT = 'current';
 const REVISION_DIR = /^r(\d+)(?:\.(\d+))?$/;
 const STAGING_PREFIX = '.tmp-';
+/** the fixed repodata names Spacewalk published (client-protocol.md 5.1) */
+const FIXED_NAMES = new Set(['primary.xml.gz', 'filelists.xml.gz', 'other.xml.gz', 'updateinfo.xml.gz', 'comps.xml', 'comps.xml.gz', 'modules.yaml.gz']);
 
 export function channelRepodataRoot(dataDir: string, channelId: number): string {
   return join(dataDir, 'repodata', String(channelId));
@@ -99,7 +101,8 @@ export async function publishedRepodataPath(dataDir: string, channel: { id: numb
 /**
  * A repodata file by name, for GET-REQ: repomd.xml from the live revision; data files (their
  * names carry their sha256) from the live revision or the kept previous one, so a client that
- * read the old repomd.xml just before a swap still gets its files. Null when absent or unsafe.
+ * read the old repomd.xml just before a swap still gets its files; Spacewalk's fixed names
+ * (primary.xml.gz, ...) from the live revision. Null when absent or unsafe.
  */
 export async function findPublishedFile(dataDir: string, channel: { id: number }, name: string): Promise<string | null> {
   if (!/^[A-Za-z0-9][A-Za-z0-9._+-]*$/.test(name)) return null;
@@ -107,6 +110,12 @@ export async function findPublishedFile(dataDir: string, channel: { id: number }
   const live = await realpath(join(root, CURRENT)).catch(() => null);
   if (live && (await exists(join(live, name)))) return join(live, name);
   if (name === 'repomd.xml') return null;
+  // Spacewalk's own repomd.xml named its files without a checksum (repodata/primary.xml.gz);
+  // tools and caches that ask for those names get the live revision's file of that name.
+  if (live && FIXED_NAMES.has(name)) {
+    const match = (await readdir(live).catch(() => [] as string[])).find((f) => f.length === 65 + name.length && f.endsWith(`-${name}`) && /^[0-9a-f]{64}-/.test(f));
+    if (match) return join(live, match);
+  }
   const others = (await readdir(root).catch(() => [] as string[])).filter((e) => REVISION_DIR.test(e));
   for (const dir of others) {
     const path = join(root, dir, name);

@@ -5,17 +5,24 @@
 // the username flow, rpmbuild-built packages pushed into the two channels, an erratum made
 // through the admin API, and the two actions the flows pick up. Recorded systemids, action ids and
 // the erratum id are swapped for ours (traces/README.md); every answer is checked against
-// client-protocol.md. GET-REQ requests belong to the GET route's tests and are skipped here.
+// client-protocol.md. Then every recorded GET-REQ request (dnf through the plugin, in the dnf
+// flows and inside rhn_check) is sent again with its recorded headers, in their order, the
+// token headers swapped for the login the flow made, and each answer checked against the
+// repodata and the pushed files.
 import t, { type Test } from 'tap';
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { request as httpRequest } from 'node:http';
 import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import { checkSystemId, guestCalls, parseAction, serverCapabilities, serverIdOf, tokenSignature, type GuestCall, type GuestReply } from '../support/guest-client.js';
 import { guestWorld, type GuestWorld } from '../support/guest-world.js';
 import { adminLogin, api } from '../support/push.js';
 import { TRACES } from '../support/replay.js';
 import { BASE, setupTraceData, TOOLS, type TraceData } from '../support/trace-data.js';
 
-const FLOWS = ['rhnreg_ks-activationkey', 'rhnreg_ks-userpass', 'rhn_check-idle', 'rhn_check-packages-update', 'rhn-profile-sync', 'rhn_check-errata-update'];
+const FLOWS = ['rhnreg_ks-activationkey', 'rhnreg_ks-userpass', 'rhn_check-idle', 'rhn_check-packages-update', 'rhn-profile-sync', 'rhn_check-errata-update',
+  'dnf-install', 'dnf-installroot'];
 
 /** What client-protocol.md 1.9 says a server offering these methods SENDs. */
 const EXPECTED_CAPABILITIES = [
@@ -52,6 +59,8 @@ const actionIds = new Map<number, number>();
 const errataIds = new Map<number, number>();
 /** our action id -> its type */
 const actionTypes = new Map<number, string>();
+/** recorded server id -> the last up2date.login answer our server gave that system */
+const logins = new Map<number, Record<string, unknown>>();
 
 t.before(async () => {
   // The recorded username flow logs in as admin/admin: the server gets that password.
@@ -206,10 +215,82 @@ t.test('every recorded /XMLRPC call, in order', async (t) => {
     for (const [i, rec] of replayed.entries()) {
       const reply = replies[i]!;
       if (rec.call!.method === 'registration.new_system' && typeof reply.answer === 'string') systemIds.set(Number(calls[i]!.save!.slice(4)), reply.answer);
+      if (rec.call!.method === 'up2date.login' && !reply.fault) logins.set(serverIdOf(rec.call!.params[0] as string), reply.answer as Record<string, unknown>);
       await checkAnswer(t, rec, records, reply);
     }
   }
-  t.same(skipped, [30, 31, 32, 33, 34, 35, 36, 37, 104, 105, 106, 107, 108, 109, 110, 111], 'the GET-REQ requests, left to the GET route tests');
+  const range = (a: number, b: number): number[] => Array.from({ length: b - a + 1 }, (_, i) => a + i);
+  t.same(skipped, [...range(30, 37), ...range(104, 111), ...range(51, 59), ...range(63, 71)], 'the GET-REQ requests, replayed next');
+});
+
+interface RawAnswer {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: Buffer;
+}
+
+/** One GET with exactly these header lines, in this order, on a new connection. */
+function rawGet(url: string, path: string, headers: [string, string][]): Promise<RawAnswer> {
+  const u = new URL(url);
+  return new Promise((resolve, reject) => {
+    const req = httpRequest({ host: u.hostname, port: u.port, path, method: 'GET', agent: false, setHost: false, headers: headers.flat() }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, body: Buffer.concat(chunks) }));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+const TOKEN_HEADERS = ['X-RHN-Server-Id', 'X-RHN-Auth-User-Id', 'X-RHN-Auth', 'X-RHN-Auth-Server-Time', 'X-RHN-Auth-Expire-Offset'];
+const sha256 = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
+
+t.test('every recorded GET-REQ request, with its recorded headers', async (t) => {
+  const host = new URL(w.url).host;
+  /** channel label -> (href under repodata/ -> sha256) from the repomd.xml this replay fetched */
+  const repomd = new Map<string, Map<string, string>>();
+  let count = 0;
+  for (const flow of FLOWS) {
+    for (const rec of loadFlow(flow)) {
+      if (rec.http.method !== 'GET') continue;
+      count++;
+      const what = `${flow} #${rec.seq} ${rec.http.path.replace('/XMLRPC/GET-REQ/', '')}`;
+      const recordedId = Number(rec.http.headers['X-RHN-Server-Id']);
+      const login = logins.get(recordedId);
+      if (!login) {
+        t.fail(`${what}: the flows made no login for server ${recordedId}`);
+        continue;
+      }
+      const headers: [string, string][] = Object.entries(rec.http.headers).map(([k, v]) =>
+        [k, k === 'Host' ? host : TOKEN_HEADERS.includes(k) ? String(login[k]) : v]);
+      const res = await rawGet(w.url, rec.http.path, headers);
+      t.equal(res.status, 200, `${what}: 200`);
+      t.equal(Number(res.headers['content-length']), res.body.length, `${what}: Content-Length`);
+      t.match(res.headers['last-modified'], /^[A-Z][a-z]{2}, \d{2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2}:\d{2} GMT$/, `${what}: Last-Modified`);
+      const [, label, fn, file] = /^\/XMLRPC\/GET-REQ\/([^/]+)\/(repodata|getPackage)\/(.+)$/.exec(rec.http.path)!;
+      if (fn === 'getPackage') {
+        t.equal(res.headers['content-type'], 'application/octet-stream', `${what}: content type`);
+        t.equal(res.headers['x-package-filename'], file, `${what}: X-Package-FileName`);
+        t.equal(sha256(res.body), sha256(readFileSync(data.pathOf.get(file!)!)), `${what}: the pushed RPM, byte for byte`);
+      } else if (file === 'repomd.xml') {
+        t.match(res.headers['content-type'], /^text\/xml/, `${what}: content type`);
+        const xml = res.body.toString();
+        const files = new Map<string, string>();
+        for (const m of xml.matchAll(/<data type="[^"]+">\s*<checksum type="sha256">([0-9a-f]{64})<\/checksum>(?:(?!<\/data>)[\s\S])*?<location href="repodata\/([^"]+)"/g)) files.set(m[2]!, m[1]!);
+        t.ok(files.size >= 4, `${what}: repomd.xml lists ${[...files.keys()].join(', ')}`);
+        repomd.set(label!, files);
+      } else {
+        t.equal(res.headers['content-type'], 'application/x-gzip', `${what}: content type`);
+        const listed = [...(repomd.get(label!) ?? new Map<string, string>())].find(([href]) => href === file || href.endsWith(`-${file}`));
+        t.ok(listed, `${what}: repomd.xml of this replay lists it`);
+        t.equal(sha256(res.body), listed?.[1], `${what}: the bytes repomd.xml describes`);
+        t.match(gunzipSync(res.body).toString('utf8', 0, 200), /^<\?xml/, `${what}: gzip of an XML document`);
+      }
+    }
+  }
+  t.equal(count, 34, 'all 34 recorded GET-REQ requests');
 });
 
 t.test('what the replayed flows left on the server', async (t) => {
