@@ -103,8 +103,8 @@ export class StatusCache {
   async get(auth: SystemAuth): Promise<KnownStatus> {
     const hit = this.known.get(auth.id);
     if (hit) return hit;
-    const s = await this.stores.systems.get(auth.orgId, auth.id);
-    const known = { runningKernel: s?.runningKernel ?? '', lastBoot: s?.lastBoot ? Math.round(s.lastBoot.getTime() / 1000) : null };
+    const s = this.stores.systems.statusSync(auth.id);
+    const known = { runningKernel: s?.runningKernel ?? '', lastBoot: s?.lastBoot ?? null };
     this.set(auth.id, known);
     return known;
   }

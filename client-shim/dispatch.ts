@@ -81,7 +81,16 @@ export async function dispatchClientCall(
   if (bad) return { kind: 'fault', fault: argumentFault(call.methodName, bad).toWire(), capabilities: true };
   try {
     const args = call.params.map((p) => p.value);
-    const value = await method.handler({ ...ctx, method: call.methodName, argTypes: call.params.map((p) => p.type) }, args);
+    // not a spread: that would read a lazy remoteAddress (getpeername) on every call
+    const full: ClientCallContext = {
+      method: call.methodName,
+      capabilities: ctx.capabilities,
+      argTypes: call.params.map((p) => p.type),
+      get remoteAddress() {
+        return ctx.remoteAddress;
+      },
+    };
+    const value = await method.handler(full, args);
     if (value === null || value === undefined) return { kind: 'error', error: new Error(`${call.methodName} returned nothing`), capabilities: true };
     return { kind: 'result', value, capabilities: true };
   } catch (err) {

@@ -168,9 +168,9 @@ export async function timeSequential(url: string, body: string, runs: number): P
 /**
  * N clients, each running a scenario (a few requests, one after another, each on a new TCP
  * connection as rhnlib makes them) again and again for a fixed time; reports scenarios per
- * second and the latency of a whole scenario.
+ * second and the latency of a whole scenario. With `count`, stops after that many scenarios.
  */
-export async function runScenarios(opts: { url: string; clients: number; seconds: number; scenario: (i: number) => (string | Buffer)[]; headers?: Record<string, string> }): Promise<LoadResult> {
+export async function runScenarios(opts: { url: string; clients: number; seconds: number; scenario: (i: number) => (string | Buffer)[]; headers?: Record<string, string>; count?: number }): Promise<LoadResult> {
   const url = new URL(opts.url);
   const latencies: number[] = [];
   let errors = 0;
@@ -179,7 +179,7 @@ export async function runScenarios(opts: { url: string; clients: number; seconds
   const end = start + opts.seconds * 1000;
   const worker = async (): Promise<void> => {
     const conn = new Connection(url);
-    while (performance.now() < end) {
+    while (performance.now() < end && (opts.count === undefined || next < opts.count)) {
       const bodies = opts.scenario(next++);
       const t0 = performance.now();
       for (const body of bodies) {

@@ -24,6 +24,8 @@ export class InventoryStore {
   private readonly bumpStmt;
   private readonly capabilitiesStmt;
   private readonly existsStmt;
+  private readonly deleteCapabilitiesStmt;
+  private readonly insertCapabilityStmt;
 
   constructor(
     private readonly db: Db,
@@ -46,6 +48,8 @@ export class InventoryStore {
     this.bumpStmt = db.prepare('UPDATE systems SET profile_revision = profile_revision + 1 WHERE id = ? RETURNING profile_revision').pluck();
     this.capabilitiesStmt = db.prepare('SELECT name, version, value FROM system_capabilities WHERE system_id = ? ORDER BY name');
     this.existsStmt = db.prepare('SELECT 1 FROM systems WHERE id = ?').pluck();
+    this.deleteCapabilitiesStmt = db.prepare('DELETE FROM system_capabilities WHERE system_id = ?');
+    this.insertCapabilityStmt = db.prepare('INSERT INTO system_capabilities (system_id, name, version, value) VALUES (?, ?, ?, ?)');
   }
 
   private revisionInTx(orgId: number, id: number): number {
@@ -193,13 +197,13 @@ export class InventoryStore {
     const sorted = [...byName.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     const signature = JSON.stringify(sorted.map((c) => [c.name, c.version, c.value]));
     if (this.capabilitySeen.get(id) === signature) return false;
-    const written = this.db.transaction(() => {
+    const storedNow = (): string => JSON.stringify((this.capabilitiesStmt.all(id) as ClientCapability[]).map((c) => [c.name, c.version, c.value]));
+    // the usual case after a restart: what is stored already; a plain read, no write lock
+    const written = storedNow() !== signature && this.db.transaction(() => {
       if (!this.existsStmt.get(id)) return false;
-      const stored = JSON.stringify((this.capabilitiesStmt.all(id) as ClientCapability[]).map((c) => [c.name, c.version, c.value]));
-      if (stored === signature) return false;
-      this.db.prepare('DELETE FROM system_capabilities WHERE system_id = ?').run(id);
-      const ins = this.db.prepare('INSERT INTO system_capabilities (system_id, name, version, value) VALUES (?, ?, ?, ?)');
-      for (const c of sorted) ins.run(id, c.name, c.version, c.value);
+      if (storedNow() === signature) return false;
+      this.deleteCapabilitiesStmt.run(id);
+      for (const c of sorted) this.insertCapabilityStmt.run(id, c.name, c.version, c.value);
       return true;
     }).immediate();
     if (this.capabilitySeen.size >= CAPABILITY_CACHE_MAX) this.capabilitySeen.clear();

@@ -211,6 +211,12 @@ export class SystemStore {
     })();
   }
 
+  /** The running kernel and last boot (Unix seconds) as stored, for queue.get's status check; null for an unknown id. */
+  statusSync(id: number): { runningKernel: string; lastBoot: number | null } | null {
+    const cur = this.statusStmt.get(id) as { running_kernel: string | null; last_boot: number | null } | undefined;
+    return cur ? { runningKernel: cur.running_kernel ?? '', lastBoot: cur.last_boot } : null;
+  }
+
   /** The system's channels, base first, then children by label. */
   async channels(orgId: number, id: number): Promise<SystemChannel[]> {
     const rows = this.channelsStmt.all(id, orgId) as (Omit<SystemChannel, 'lastModified'> & { lastModified: number })[];
