@@ -10,6 +10,8 @@ export interface CheckinLog {
 
 /** At most this many ids wait for a flush; beyond it the batch goes out at once. */
 const MAX_PENDING = 50_000;
+/** Systems written per transaction. */
+const SLICE = 200;
 
 export class CheckinBuffer {
   private pending = new Map<number, number>();
@@ -52,17 +54,25 @@ export class CheckinBuffer {
 
   private async writePending(): Promise<void> {
     if (this.pending.size === 0) return;
-    const batch = this.pending;
+    const batch = [...this.pending];
     this.pending = new Map();
+    let written = 0;
     try {
-      await this.write(batch);
+      // A second's check-ins of a big fleet take ~10 ms to write in one transaction, stalling every
+      // call waiting behind it; slices with a turn of the event loop between them keep the stall short.
+      while (written < batch.length) {
+        if (written > 0) await new Promise((resolve) => setImmediate(resolve));
+        const slice = batch.slice(written, written + SLICE);
+        await this.write(new Map(slice));
+        written += slice.length;
+      }
     } catch (err) {
-      // keep them for the next flush, without moving a newer check-in back
-      for (const [id, at] of batch) {
+      // keep the rest for the next flush, without moving a newer check-in back
+      for (const [id, at] of batch.slice(written)) {
         const newer = this.pending.get(id);
         if (newer === undefined || newer < at) this.pending.set(id, at);
       }
-      this.log?.warn({ err, systems: batch.size }, 'could not record guest check-ins; will retry');
+      this.log?.warn({ err, systems: batch.length - written }, 'could not record guest check-ins; will retry');
       if (!this.closed && this.timer === null) {
         this.timer = setTimeout(() => {
           this.timer = null;

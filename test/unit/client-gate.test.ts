@@ -38,6 +38,29 @@ t.test('CheckinBuffer: one batch per flush, latest time per system, retries, clo
   t.equal(batches.length, 3, 'nothing after close');
 });
 
+t.test('CheckinBuffer: a big batch goes out in slices of 200; a failed slice keeps the rest', async (t) => {
+  const slices: number[][] = [];
+  let failAt = -1;
+  const buffer = new CheckinBuffer(async (b) => {
+    if (slices.length === failAt) throw new Error('database is locked');
+    slices.push([...b.keys()]);
+  }, 10_000, { warn: () => {} });
+  for (let id = 1; id <= 450; id++) buffer.touch(id, 1000);
+  await buffer.flush();
+  t.same(slices.map((s) => s.length), [200, 200, 50]);
+  t.same(slices.flat(), Array.from({ length: 450 }, (_, i) => i + 1), 'every system once, in order');
+  t.equal(buffer.size, 0);
+  slices.length = 0;
+  failAt = 1;
+  for (let id = 1; id <= 450; id++) buffer.touch(id, 2000);
+  await buffer.flush();
+  t.same(slices.map((s) => s.length), [200], 'the second slice failed');
+  t.equal(buffer.size, 250, 'the failed slice and the unwritten rest are kept');
+  failAt = -1;
+  await buffer.close();
+  t.same(slices.flat().sort((a, b) => a - b), Array.from({ length: 450 }, (_, i) => i + 1), 'all written in the end');
+});
+
 t.test('SystemGate: faults 9, 28 and 31, cached parse, changed secret', async (t) => {
   const f = await guestFixture();
   t.teardown(() => f.close());

@@ -204,3 +204,24 @@ t.test('limits hold on the fast path: over them it gives up and the strict reade
   t.throws(() => decodeCall(many, zone, limits), /more than 20 values/);
   t.ok(fastDecodeCall(many, zone, DEFAULT_LIMITS), 'within the default limits it answers');
 });
+
+t.test('long escaped strings (embedded documents) decode the same when they come again', async (t) => {
+  const zone = new Zone('UTC');
+  const esc = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+  const call = (text: string): string => `<?xml version='1.0'?>\n<methodCall>\n<methodName>queue.get</methodName>\n<params>\n<param>\n<value><string>${esc(text)}</string></value>\n</param>\n</params>\n</methodCall>\n`;
+  const doc = (n: number, size: number): string => `<params><param><value><string>${String(n).repeat(size)}&amp;</string></value></param></params>`;
+  for (const size of [10, 400, 3000, 20_000]) {
+    for (const n of [1, 2, 1, 3, 2]) {
+      const text = doc(n, size);
+      const fast = fastDecodeCall(call(text), zone, DEFAULT_LIMITS);
+      t.equal(fast?.params[0]?.value, text, `size ${size}, document ${n}`);
+    }
+  }
+  // same length, different content, both remembered: each gives its own text back
+  const a = doc(7, 700);
+  const b = doc(8, 700);
+  for (const text of [a, b, a, b]) t.equal(fastDecodeCall(call(text), zone, DEFAULT_LIMITS)?.params[0]?.value, text);
+  const bad = `<?xml version='1.0'?>\n<methodCall>\n<methodName>x</methodName>\n<params>\n<param>\n<value><string>${'a'.repeat(600)}&bogus;</string></value>\n</param>\n</params>\n</methodCall>\n`;
+  t.equal(fastDecodeCall(bad, zone, DEFAULT_LIMITS), undefined, 'an unknown reference still gives up');
+  t.equal(fastDecodeCall(bad, zone, DEFAULT_LIMITS), undefined, 'and again');
+});
