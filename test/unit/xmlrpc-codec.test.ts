@@ -479,3 +479,22 @@ t.test('fuzz: truncations, byte flips and garbage only ever give XmlDecodeError'
   }
   t.ok(refused > 3000, `${refused} refused with XmlDecodeError, ${accepted} still well-formed after mutation`);
 });
+
+t.test('UTF-8 bodies: ASCII, multi-byte, a BOM, bad bytes, as a fatal TextDecoder reads them', async (t) => {
+  const zone = new Zone('UTC');
+  const doc = (s: string): string => `<?xml version="1.0"?><methodCall><methodName>m</methodName><params><param><value><string>${s}</string></value></param></params></methodCall>`;
+  const texts = ['plain', 'café', 'Größe 日本語 😀', '\u00a0nbsp', 'x'.repeat(5000) + 'é'];
+  for (const s of texts) {
+    for (const bom of [false, true]) {
+      const body = Buffer.concat([bom ? Buffer.from([0xef, 0xbb, 0xbf]) : Buffer.alloc(0), Buffer.from(doc(s), 'utf8')]);
+      const expected = new TextDecoder('utf-8', { fatal: true }).decode(body);
+      t.equal(expected.startsWith('<?xml'), true, 'TextDecoder drops the BOM');
+      t.equal(decodeCall(body, zone).params[0]?.value, s, `${s.slice(0, 20)}${bom ? ' after a BOM' : ''}`);
+      t.equal(decodeCall(new Uint8Array(body), zone).params[0]?.value, s, 'a plain Uint8Array too');
+    }
+  }
+  for (const bad of [[0xc3, 0x28], [0xed, 0xa0, 0x80], [0xc0, 0xaf], [0xf8, 0x88, 0x80, 0x80, 0x80], [0xe2, 0x82]]) {
+    const body = Buffer.concat([Buffer.from(doc('a').slice(0, 80)), Buffer.from(bad), Buffer.from(doc('a').slice(80))]);
+    t.throws(() => decodeCall(body, zone), XmlDecodeError, `bytes ${bad.map((b) => b.toString(16)).join(' ')}: refused`);
+  }
+});
