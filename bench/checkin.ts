@@ -97,6 +97,8 @@ async function main(): Promise<void> {
     // capabilities (writes); the idle check-ins measured next find them unchanged, as rhnsd's
     // runs every few hours do.
     const first = await runScenarios({ url: xmlrpc, clients: CLIENTS, seconds: 600, count: SYSTEMS, scenario: (i) => checkin(i, reg.ids[i]), headers: HEADERS });
+    // the first pass wrote ~20,000 rows: give the background WAL checkpoint a moment to copy them
+    await new Promise((resolve) => setTimeout(resolve, 5000));
     const idle = await runScenarios({ url: xmlrpc, clients: CLIENTS, seconds: SECONDS, scenario: (i) => checkin(i), headers: HEADERS });
 
     const sample = await fetch(xmlrpc, { method: 'POST', headers: HEADERS, body: checkin(0)[0] });
