@@ -2,9 +2,8 @@
 // xmlrpc.client with rhnlib's headers, a new connection per call), and Python oracles for the
 // systemid checksum (client-protocol.md 2.2) and the X-RHN-Auth signature (4.2), written from
 // the spec independently of the server's code.
-import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { PYTHON, pythonJson } from './python.js';
+import { pythonFileJson, pythonJson } from './python.js';
 import type { Wire } from './replay.js';
 
 const SCRIPT = fileURLToPath(new URL('./guest_client.py', import.meta.url));
@@ -46,19 +45,7 @@ export interface GuestReply {
 
 /** Runs the calls in order in one Python process against `url` (…/XMLRPC). */
 export function guestCalls(url: string, calls: readonly GuestCall[], headers: Record<string, string> = { ...RHNLIB_HEADERS }): Promise<GuestReply[]> {
-  return new Promise((resolve, reject) => {
-    const proc = spawn(PYTHON, [SCRIPT], { stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    proc.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    proc.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    proc.on('error', reject);
-    proc.on('close', (code) => {
-      if (code !== 0) return reject(new Error(`guest_client.py failed (${code}):\n${stderr}`));
-      resolve(JSON.parse(stdout) as GuestReply[]);
-    });
-    proc.stdin.end(JSON.stringify({ url, headers, calls }));
-  });
+  return pythonFileJson<GuestReply[]>(SCRIPT, { url, headers, calls });
 }
 
 /** One call; its reply. */

@@ -1,13 +1,13 @@
 // Runs test/support/guest_e2e.py, a whole guest (rhnreg_ks, rhn_check, dnf-plugin-spacewalk with
 // python3-dnf in a throwaway installroot), one batch of steps per Python process; the guest's
 // disk (systemid, login, dnf cache, installroot) stays in its state directory between batches.
-import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { ProfilePackage as StoredProfilePackage } from '../../client-shim/index.js';
 import { RHNLIB_HEADERS } from './guest-client.js';
-import { PYTHON } from './python.js';
+import { pythonFileJson } from './python.js';
 
 const SCRIPT = fileURLToPath(new URL('./guest_e2e.py', import.meta.url));
 
@@ -22,15 +22,8 @@ export interface StepResult<T = unknown> {
   calls: string[];
 }
 
-/** A package as rhn-client-tools reports it (registration.add_packages / update_packages). */
-export interface ProfilePackage {
-  name: string;
-  epoch: string;
-  version: string;
-  release: string;
-  arch: string;
-  installtime: number;
-}
+/** A package as rhn-client-tools reports it (registration.add_packages / update_packages): always with an install time. */
+export type ProfilePackage = Omit<StoredProfilePackage, 'installtime'> & { installtime: number };
 
 export interface GetAnswer {
   status: number;
@@ -54,19 +47,7 @@ export interface Guest {
 export async function newGuest(url: string, headers: Record<string, string> = { ...RHNLIB_HEADERS }): Promise<Guest> {
   const state = await mkdtemp(join(tmpdir(), 'skylab-guest-'));
   const run = (steps: Record<string, unknown>[]): Promise<StepResult[]> =>
-    new Promise((resolve, reject) => {
-      const proc = spawn(PYTHON, [SCRIPT], { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, LC_ALL: 'C.UTF-8' } });
-      let stdout = '';
-      let stderr = '';
-      proc.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-      proc.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-      proc.on('error', reject);
-      proc.on('close', (code) => {
-        if (code !== 0) return reject(new Error(`guest_e2e.py failed (${code}):\n${stderr}`));
-        resolve(JSON.parse(stdout) as StepResult[]);
-      });
-      proc.stdin.end(JSON.stringify({ url, state, headers, steps }));
-    });
+    pythonFileJson<StepResult[]>(SCRIPT, { url, state, headers, steps }, { ...process.env, LC_ALL: 'C.UTF-8' });
   return {
     state,
     run,
@@ -77,9 +58,4 @@ export async function newGuest(url: string, headers: Record<string, string> = { 
     },
     remove: () => rm(state, { recursive: true, force: true }),
   };
-}
-
-/** A header of a GET answer (case-insensitive), or null. */
-export function headerOf(a: GetAnswer, name: string): string | null {
-  return a.headers.find(([k]) => k.toLowerCase() === name.toLowerCase())?.[1] ?? null;
 }

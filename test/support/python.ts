@@ -12,8 +12,12 @@ export interface PythonResult {
 }
 
 export function runPython(script: string, args: string[] = [], input?: string): Promise<PythonResult> {
+  return runPythonArgs(['-c', script, ...args], input);
+}
+
+function runPythonArgs(argv: string[], input?: string, env?: NodeJS.ProcessEnv): Promise<PythonResult> {
   return new Promise((resolve, reject) => {
-    const proc = spawn(PYTHON, ['-c', script, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
+    const proc = spawn(PYTHON, argv, { stdio: ['pipe', 'pipe', 'pipe'], ...(env ? { env } : {}) });
     let stdout = '';
     let stderr = '';
     proc.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -28,5 +32,12 @@ export function runPython(script: string, args: string[] = [], input?: string): 
 export async function pythonJson<T = unknown>(script: string, args: string[] = [], input?: string): Promise<T> {
   const r = await runPython(script, args, input);
   if (r.code !== 0) throw new Error(`python failed (${r.code}):\n${r.stderr}`);
+  return JSON.parse(r.stdout) as T;
+}
+
+/** Runs a script file fed one JSON document on stdin that prints one JSON document; throws with stderr if it fails. */
+export async function pythonFileJson<T = unknown>(path: string, input: unknown, env?: NodeJS.ProcessEnv): Promise<T> {
+  const r = await runPythonArgs([path], JSON.stringify(input), env);
+  if (r.code !== 0) throw new Error(`${path.split('/').pop()} failed (${r.code}):\n${r.stderr}`);
   return JSON.parse(r.stdout) as T;
 }

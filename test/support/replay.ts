@@ -1,10 +1,9 @@
 // Replays the admin-API requests recorded in /work/shared/traces through test/support/replay.py
 // (Python's xmlrpc.client): recorded session keys and package ids are swapped for this server's.
-import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { PYTHON } from './python.js';
+import { pythonFileJson } from './python.js';
 import { SHARED } from './server.js';
 
 const SCRIPT = fileURLToPath(new URL('./replay.py', import.meta.url));
@@ -83,19 +82,7 @@ export function recordedKeys(calls: readonly RecordedCall[]): string[] {
 
 /** Runs the calls in order in one Python process against `url`. */
 export function replay(url: string, calls: readonly { method: string; params: unknown[] }[]): Promise<Reply[]> {
-  return new Promise((resolve, reject) => {
-    const proc = spawn(PYTHON, [SCRIPT], { stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    proc.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    proc.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    proc.on('error', reject);
-    proc.on('close', (code) => {
-      if (code !== 0) return reject(new Error(`replay.py failed (${code}):\n${stderr}`));
-      resolve(JSON.parse(stdout) as Reply[]);
-    });
-    proc.stdin.end(JSON.stringify({ url, calls }));
-  });
+  return pythonFileJson<Reply[]>(SCRIPT, { url, calls });
 }
 
 /** Replays a whole recorded flow; answers line up with the recorded calls. */
