@@ -1,6 +1,7 @@
 // SQL for actions and the per-system queue that queue.get/queue.submit drive
 // (client-protocol.md 6.2, 6.3): scheduling, prerequisite cascades, pickup, results, reboots.
 import type { Statement } from 'better-sqlite3';
+import type { ChangeWatch } from './change-watch.js';
 import type { Db } from './db.js';
 import type { Action, ActionOutcome, NewAction, QueuedAction, QueuePoll } from '../model-systems.js';
 import { InvalidArgument, NotFound } from '../errors.js';
@@ -12,6 +13,8 @@ const PREREQUISITE_FAILED = 'Prerequisite failed';
 export const REBOOT_TYPE = 'reboot.reboot';
 
 const secondsOf = (now?: Date): number => (now ? toSeconds(now) : nowSeconds());
+
+const QUIET_MAX = 500_000;
 
 export class ActionStore {
   private readonly hasOpenStmt;
@@ -25,7 +28,15 @@ export class ActionStore {
   private readonly finishPickedUpStmt;
   private readonly finishOpenStmt;
 
-  constructor(private readonly db: Db) {
+  /** systems known to have no queued or picked-up action; a change to their rows drops them */
+  private readonly quiet = new Set<number>();
+
+  constructor(
+    private readonly db: Db,
+    private readonly watch: ChangeWatch,
+  ) {
+    watch.onRow('actions', (id) => this.quiet.delete(id));
+    watch.onExternal(() => this.quiet.clear());
     this.hasOpenStmt = db.prepare('SELECT 1 FROM server_actions WHERE system_id = ? AND status IN (0, 1) LIMIT 1').pluck();
     this.failedPrereqStmt = db
       .prepare(
@@ -121,7 +132,13 @@ export class ActionStore {
    * system id comes from a verified systemid.
    */
   async poll(systemId: number, now?: Date): Promise<QueuePoll> {
-    if (!this.hasOpenStmt.get(systemId)) return { invalidated: [], rebootPending: null, candidates: [] };
+    this.watch.check();
+    if (this.quiet.has(systemId)) return { invalidated: [], rebootPending: null, candidates: [] };
+    if (!this.hasOpenStmt.get(systemId)) {
+      if (this.quiet.size >= QUIET_MAX) this.quiet.clear();
+      this.quiet.add(systemId);
+      return { invalidated: [], rebootPending: null, candidates: [] };
+    }
     // IMMEDIATE: it may write after reading (see SystemStore.recordStatus)
     return this.db.transaction(() => {
       const at = secondsOf(now);

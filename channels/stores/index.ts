@@ -1,4 +1,5 @@
 // The SQLite implementation of Skylab's stores: one database handle, one object per area.
+import { ChangeWatch } from './change-watch.js';
 import { createRequire } from 'node:module';
 import { Checkpointer } from './checkpointer.js';
 import { openDatabase, type Db } from './db.js';
@@ -62,11 +63,12 @@ export class Stores {
     this.repos = new RepoStore(db);
     this.sync = new SyncStore(db, this.errata);
     this.publish = new PublishStore(db);
-    this.systems = new SystemStore(db);
+    const watch = new ChangeWatch(db);
+    this.systems = new SystemStore(db, watch);
     this.inventory = new InventoryStore(db, this.systems);
     this.systemSearch = new SystemSearchStore(db);
     this.activationKeys = new ActivationKeyStore(db);
-    this.actions = new ActionStore(db);
+    this.actions = new ActionStore(db, watch);
     this.schedule = new ScheduleStore(db);
     this.groups = new GroupStore(db);
     this.systemExtras = new SystemExtrasStore(db);

@@ -1,6 +1,7 @@
 // SQL for registered systems: registration in one transaction, the cached per-call identity
 // lookup, lists and updates, batched check-ins, channel subscriptions and add-on entitlements.
 import type { Statement } from 'better-sqlite3';
+import type { ChangeWatch } from './change-watch.js';
 import type { Db } from './db.js';
 import type { NewSystem, System, SystemAuth, SystemBrief, SystemChannel, SystemListFilter, SystemUpdate } from '../model-systems.js';
 import { InvalidArgument, NotFound } from '../errors.js';
@@ -10,13 +11,12 @@ import { checkChannelTree, checkKeyUsable } from './system-checks.js';
 
 type AuthRaw = [number, number, string, number, number, string, string, string, string, string];
 
-// Another process sharing the file may change a system; the short lifetime bounds how long
-// this process keeps trusting its copy. Writes made here drop the entry at once.
-const AUTH_CACHE_MS = 5000;
+// Kept until the row changes: this connection's writes drop the entry through the change
+// watch's trigger, other connections' commits drop them all (change-watch.ts).
 const AUTH_CACHE_MAX = 200_000;
 
 export class SystemStore {
-  private readonly authCache = new Map<number, { auth: SystemAuth; until: number }>();
+  private readonly authCache = new Map<number, SystemAuth>();
   private readonly updateStmts = new Map<string, Statement>();
   private readonly authStmt;
   private readonly byIdStmt;
@@ -26,7 +26,12 @@ export class SystemStore {
   private readonly channelsStmt;
   private readonly statusStmt;
 
-  constructor(private readonly db: Db) {
+  constructor(
+    private readonly db: Db,
+    private readonly watch: ChangeWatch,
+  ) {
+    watch.onRow('system', (id) => this.authCache.delete(id));
+    watch.onExternal(() => this.authCache.clear());
     this.authStmt = db
       .prepare('SELECT id, org_id, secret, disabled, locked, name, os_release, release_name, architecture, username FROM systems WHERE id = ?')
       .raw(true);
@@ -50,9 +55,9 @@ export class SystemStore {
    * front of a prepared raw-row lookup. No org check: the systemid's checksum is the credential.
    */
   getAuthSync(id: number): SystemAuth | null {
-    const now = Date.now();
+    this.watch.check();
     const hit = this.authCache.get(id);
-    if (hit && hit.until > now) return hit.auth;
+    if (hit) return hit;
     const r = this.authStmt.get(id) as AuthRaw | undefined;
     if (!r) {
       this.authCache.delete(id);
@@ -64,7 +69,7 @@ export class SystemStore {
       name: r[5], osRelease: r[6], releaseName: r[7], architecture: r[8], username: r[9],
     });
     if (this.authCache.size >= AUTH_CACHE_MAX) this.authCache.clear();
-    this.authCache.set(id, { auth, until: now + AUTH_CACHE_MS });
+    this.authCache.set(id, auth);
     return auth;
   }
 
