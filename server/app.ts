@@ -1,6 +1,7 @@
 // Builds the Fastify application without listening: routes, body parsing and limits. The
 // process entry (serve.ts) and the tests both start from here.
-import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import type { Bindings, ChildLoggerOptions } from 'fastify/types/logger.js';
 import type { Services } from './services.js';
 import type { Registry } from './rpc/registry.js';
 import { registerRpcApi } from './routes/rpc-api.js';
@@ -19,11 +20,57 @@ export interface AppOptions {
   clientHandlers?: ClientHandlerTable;
 }
 
+type Logger = FastifyBaseLogger;
+const LEVELS = ['info', 'error', 'debug', 'fatal', 'warn', 'trace'] as const;
+
+/** A request's logger that creates pino's child (with the request id) only when something is logged. */
+class LazyChildLogger {
+  private made: Logger | null = null;
+
+  constructor(
+    private readonly parent: Logger,
+    private readonly bindings: Bindings,
+    private readonly opts: ChildLoggerOptions,
+  ) {}
+
+  private get real(): Logger {
+    return (this.made ??= this.parent.child(this.bindings, this.opts));
+  }
+
+  get level(): string {
+    return this.made ? this.made.level : (this.opts.level ?? this.parent.level);
+  }
+
+  set level(level: string) {
+    this.real.level = level;
+  }
+
+  child(bindings: Bindings, opts?: ChildLoggerOptions): Logger {
+    return this.real.child(bindings, opts);
+  }
+
+  silent(): void {}
+}
+for (const level of LEVELS) {
+  Object.defineProperty(LazyChildLogger.prototype, level, {
+    value(this: { real: Logger }, ...args: unknown[]) {
+      const real = this.real;
+      return (real[level] as (...a: unknown[]) => void).apply(real, args);
+    },
+  });
+}
+
+function lazyChildLogger(logger: Logger, bindings: Bindings, opts: ChildLoggerOptions): Logger {
+  return new LazyChildLogger(logger, bindings, opts) as unknown as Logger;
+}
+
 export function buildApp(opts: AppOptions): FastifyInstance {
   const app = Fastify({
     logger: opts.logger ?? false,
     // Per-request lines would double the cost of small API calls; faults are logged by the routes.
     logController: new LogController({ disableRequestLogging: true }),
+    // Most requests log nothing: their child logger (request id binding) is made on first use.
+    childLoggerFactory: lazyChildLogger,
     bodyLimit: 1024 * 1024,
     // Older yum/dnf plugins send the empty X-RHN-Auth-User-Id header followed by a bare LF, which
     // Node's strict parser answers with 400 (client-protocol.md 1.2).
