@@ -93,6 +93,7 @@ const MEMO_MIN = 512;
 const MEMO_MAX = 16 * 1024;
 const MEMO_ENTRIES = 16_384;
 const memo = new Map<string, string>();
+const ONE_BYTE = /^[\x00-\xff]*$/;
 
 function unescapeText(raw: string): string {
   if (raw.length < MEMO_MIN || raw.length > MEMO_MAX) return unescape(raw);
@@ -101,8 +102,10 @@ function unescapeText(raw: string): string {
   const out = unescape(raw);
   if (out === raw) return out;
   if (memo.size >= MEMO_ENTRIES) memo.clear();
-  // the key is copied: a slice would keep the whole request body alive
-  memo.set(Buffer.from(raw, 'utf16le').toString('utf16le'), out);
+  // the key is copied: a slice would keep the whole request body alive (latin1 keeps a one-byte
+  // string one byte per character)
+  const encoding = ONE_BYTE.test(raw) ? 'latin1' : 'utf16le';
+  memo.set(Buffer.from(raw, encoding).toString(encoding), out);
   return out;
 }
 

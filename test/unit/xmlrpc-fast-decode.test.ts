@@ -217,6 +217,9 @@ t.test('long escaped strings (embedded documents) decode the same when they come
       t.equal(fast?.params[0]?.value, text, `size ${size}, document ${n}`);
     }
   }
+  // characters beyond latin1 are remembered too
+  const wide = `<params><param><value><string>${'日本語 é '.repeat(120)}&amp;</string></value></param></params>`;
+  for (let i = 0; i < 2; i++) t.equal(fastDecodeCall(call(wide), zone, DEFAULT_LIMITS)?.params[0]?.value, wide, `a two-byte document, ${i === 0 ? 'first' : 'again'}`);
   // same length, different content, both remembered: each gives its own text back
   const a = doc(7, 700);
   const b = doc(8, 700);
