@@ -1,7 +1,7 @@
 // The domain records for guests: registered systems and their inventory, activation keys,
 // actions and their per-system state, groups, notes, custom values, stored package profiles
 // and distribution channel maps. Plain data, times as Date, absent values as null.
-import type { PackageNevra } from './model.js';
+import type { Channel, PackageNevra } from './model.js';
 
 /** What the per-call systemid check needs (client-protocol.md 2.3), read synchronously. */
 export interface SystemAuth {
@@ -127,21 +127,10 @@ export interface SystemListFilter {
 }
 
 /** A channel a system is subscribed to, with what up2date.listChannels needs. */
-export interface SystemChannel {
-  id: number;
-  label: string;
-  name: string;
-  summary: string;
-  description: string;
-  archLabel: string;
-  parentId: number | null;
-  parentLabel: string | null;
-  gpgKeyUrl: string;
-  gpgKeyId: string;
-  gpgKeyFp: string;
-  lastModified: Date;
-  revision: number;
-}
+export type SystemChannel = Pick<
+  Channel,
+  'id' | 'label' | 'name' | 'summary' | 'description' | 'archLabel' | 'parentId' | 'parentLabel' | 'gpgKeyUrl' | 'gpgKeyId' | 'gpgKeyFp' | 'lastModified' | 'revision'
+>;
 
 export interface SystemBrief {
   id: number;

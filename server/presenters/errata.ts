@@ -3,8 +3,14 @@
 import type { Erratum, ErratumDetails } from '../../channels/index.js';
 import { formatShortDate, formatSqlDate, formatTimestamp, type Zone } from '../xmlrpc/zone.js';
 
-/** ErrataOverview (channel.software.listErrata with date bounds, findByCve, ...). */
-export function errataOverview(e: Erratum, zone: Zone): Record<string, unknown> {
+/** What an errata overview shows of an erratum. */
+export type ErratumHead = Pick<Erratum, 'id' | 'advisoryName' | 'advisoryType' | 'synopsis' | 'issueDate' | 'updateDate'>;
+
+/**
+ * ErrataOverview (channel.software.listErrata with date bounds, findByCve, system.getRelevantErrata,
+ * ...): `date` is the update date; all dates locale short-date strings.
+ */
+export function errataOverview(e: ErratumHead, zone: Zone): Record<string, unknown> {
   return {
     id: e.id,
     issue_date: formatShortDate(zone, e.issueDate),

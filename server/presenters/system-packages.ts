@@ -1,7 +1,8 @@
 // Wire shapes of a system's packages and errata: installed and upgradable packages (a missing
-// epoch is a single space there, §1.6), relevant errata with short-date strings, and the
+// epoch is a single space there, §1.6), errata briefs with short-date strings, and the
 // PackageMetadata rows of profile comparisons.
-import type { InstalledPackage, PackageNevra, RelevantErratum, UpgradablePackage } from '../../channels/index.js';
+import type { InstalledPackage, PackageNevra, UpgradablePackage } from '../../channels/index.js';
+import type { ErratumHead } from './errata.js';
 import { formatShortDate, type Zone } from '../xmlrpc/zone.js';
 
 const spaceEpoch = (e: string): string => (e === '' ? ' ' : e);
@@ -37,21 +38,6 @@ export function upgradablePackage(u: UpgradablePackage): Record<string, unknown>
     to_release: u.to.release,
     to_arch: u.to.arch,
     to_package_id: u.toPackageId,
-  };
-}
-
-type ErratumHead = Pick<RelevantErratum, 'id' | 'advisoryName' | 'advisoryType' | 'synopsis' | 'issueDate' | 'updateDate'>;
-
-/** ErrataOverviewSerializer: `date` is the update date; all dates locale short-date strings. */
-export function relevantErratum(e: ErratumHead, zone: Zone): Record<string, unknown> {
-  return {
-    id: e.id,
-    issue_date: formatShortDate(zone, e.issueDate),
-    date: formatShortDate(zone, e.updateDate),
-    update_date: formatShortDate(zone, e.updateDate),
-    advisory_synopsis: e.synopsis,
-    advisory_type: e.advisoryType,
-    advisory_name: e.advisoryName,
   };
 }
 

@@ -9,8 +9,12 @@
 # stdout: [{"answer": v | "fault": {...} | "protocolError": status, "xml": body, "headers": [[k, v], ...]}]
 import base64
 import json
+import os
 import sys
 import xmlrpc.client
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from replay import decode  # noqa: E402,F401  (guest_e2e.py imports it from here too)
 
 # What rhnlib sends on every POST besides Host, Content-Length, Content-Type and Accept-Encoding.
 RHNLIB = '$Revision$'
@@ -61,24 +65,6 @@ def encode(value, saved):
     if isinstance(value, list):
         return [encode(v, saved) for v in value]
     return value
-
-
-def decode(value):
-    if value is None:
-        return {'__nil__': True}
-    if isinstance(value, (bool, int, str)):
-        return value
-    if isinstance(value, float):
-        return {'__double__': value}
-    if isinstance(value, xmlrpc.client.DateTime):
-        return {'__datetime__': value.value}
-    if isinstance(value, xmlrpc.client.Binary):
-        return {'__base64__': base64.b64encode(value.data).decode('ascii')}
-    if isinstance(value, dict):
-        return {k: decode(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [decode(v) for v in value]
-    raise TypeError('unexpected answer type %r' % type(value))
 
 
 def main():

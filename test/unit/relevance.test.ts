@@ -9,6 +9,7 @@ import { gunzipSync } from 'node:zlib';
 import { buildChannelIndex, computeRelevance, type ChannelBuild, type PackageNevra, type Relevance } from '../../channels/index.js';
 import { pythonJson } from '../support/python.js';
 import { SHARED } from '../support/server.js';
+import { seeded } from '../support/seeded.js';
 
 type Row = [string, string, string, string, string]; // name, epoch, version, release, arch
 
@@ -147,18 +148,7 @@ t.test('each rule, as stated and as rpm orders versions', async (t) => {
 
 // mulberry32, seeded: a failure reproduces from RELEVANCE_SEED.
 const SEED = Number(process.env.RELEVANCE_SEED ?? 7_040_111) >>> 0;
-function prng(seed: number): () => number {
-  let s = seed;
-  return () => {
-    s = (s + 0x6d2b79f5) | 0;
-    let x = Math.imul(s ^ (s >>> 15), 1 | s);
-    x = (x + Math.imul(x ^ (x >>> 7), 61 | x)) ^ x;
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
-  };
-}
-const rand = prng(SEED);
-const int = (n: number): number => Math.floor(rand() * n);
-const pick = <T>(xs: readonly T[]): T => xs[int(xs.length)]!;
+const { rand, int, pick } = seeded(SEED);
 
 // Small pools make equal, nearly equal and "equal but spelled differently" EVRs common.
 const NAMES = ['kernel', 'glibc', 'bash', 'python3', 'openssl-libs', 'vim'];

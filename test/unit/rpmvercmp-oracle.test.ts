@@ -3,23 +3,12 @@
 import t from 'tap';
 import { spawnSync } from 'node:child_process';
 import { compareEvr, type Cmp, type Evr } from '../../channels/rpmvercmp.js';
+import { seeded } from '../support/seeded.js';
 
 const PAIRS = 120_000;
 const SEED = Number(process.env.RPMVERCMP_SEED ?? 20240518) >>> 0;
 
-// mulberry32: tiny, seedable, good enough to spread cases; a failure reproduces from the seed.
-function prng(seed: number): () => number {
-  let s = seed;
-  return () => {
-    s = (s + 0x6d2b79f5) | 0;
-    let x = Math.imul(s ^ (s >>> 15), 1 | s);
-    x = (x + Math.imul(x ^ (x >>> 7), 61 | x)) ^ x;
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
-  };
-}
-const rand = prng(SEED);
-const int = (n: number): number => Math.floor(rand() * n);
-const pick = <T>(xs: readonly T[]): T => xs[int(xs.length)]!;
+const { rand, int, pick } = seeded(SEED);
 
 const WORDS = ['a', 'b', 'z', 'A', 'Z', 'rc', 'git', 'pre', 'p', 'el', 'fc', 'beta', 'post'];
 const SEPS = ['.', '.', '.', '_', '+', '-', '%', '..', '.+', ' ', 'é', 'α'];

@@ -9,6 +9,7 @@ import { decodeCall, decodeResponse } from '../../server/xmlrpc/decode.js';
 import { Encoder } from '../../server/xmlrpc/encode.js';
 import { Double, XmlDecodeError, XmlRpcFault, type Param, type XmlRpcValue } from '../../server/xmlrpc/types.js';
 import { formatXmlRpcDate, Zone } from '../../server/xmlrpc/zone.js';
+import { seeded } from '../support/seeded.js';
 
 const SEED = Number(process.env.CODEC_SEED ?? 20240115) >>> 0;
 
@@ -142,19 +143,7 @@ function normal(v: Tagged, strings: (s: string) => string = (s) => s): Tagged {
   }
 }
 
-// ---- seeded random values ----
-function prng(seed: number): () => number {
-  let s = seed;
-  return () => {
-    s = (s + 0x6d2b79f5) | 0;
-    let x = Math.imul(s ^ (s >>> 15), 1 | s);
-    x = (x + Math.imul(x ^ (x >>> 7), 61 | x)) ^ x;
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
-  };
-}
-const rand = prng(SEED);
-const int = (n: number): number => Math.floor(rand() * n);
-const pick = <T>(xs: readonly T[]): T => xs[int(xs.length)]!;
+const { rand, int, pick } = seeded(SEED);
 
 const SAFE_CHARS = ['a', 'Z', '0', ' ', '  ', '\t', '\n', '<', '>', '&', '"', "'", ']]>', '&amp;', 'é', '€', '\u00a0', '\u2028', '😀', '中'];
 // Only our encoder is asked to carry these: CR, C0 controls, lone surrogates, U+FFFF.

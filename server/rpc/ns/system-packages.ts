@@ -2,7 +2,8 @@
 // store), installable and available builds of its channels, extra packages, relevant and
 // unscheduled errata.
 import { archesMatch, compareEvr, type ChannelPackageRow, type InstalledPackage } from '../../../channels/index.js';
-import { erratumBrief, extraPackage, installedPackage, relevantErratum, upgradablePackage } from '../../presenters/system-packages.js';
+import { errataOverview } from '../../presenters/errata.js';
+import { erratumBrief, extraPackage, installedPackage, upgradablePackage } from '../../presenters/system-packages.js';
 import { intArray } from '../args.js';
 import { method, type CallContext, type MethodDef } from '../registry.js';
 import { systemOf, unscheduledErrata } from './system-access.js';
@@ -83,12 +84,12 @@ export const systemPackageMethods: MethodDef[] = [
   }),
   method('getRelevantErrata', ['int sid'], 'ErrataOverview[]', async (ctx, sid: number) => {
     await systemOf(ctx, sid);
-    return (await ctx.services.stores.relevance.getRelevantErrata(sid)).map((e) => relevantErratum(e, ctx.services.zone));
+    return (await ctx.services.stores.relevance.getRelevantErrata(sid)).map((e) => errataOverview(e, ctx.services.zone));
   }, READ),
   method('getRelevantErrataByType', ['int serverId', 'string advisoryType'], 'ErrataOverview[]', async (ctx, sid: number, type: string) => {
     await systemOf(ctx, sid);
     const list = await ctx.services.stores.relevance.getRelevantErrata(sid);
-    return list.filter((e) => e.advisoryType === type).map((e) => relevantErratum(e, ctx.services.zone));
+    return list.filter((e) => e.advisoryType === type).map((e) => errataOverview(e, ctx.services.zone));
   }, READ),
   method('getUnscheduledErrata', ['int sid'], 'Errata[]', async (ctx, sid: number) => {
     await systemOf(ctx, sid);
