@@ -109,6 +109,49 @@ class Connection {
   }
 }
 
+/** Failed requests of one send: 0 for an HTTP 200, else 1. */
+async function sendCounting(conn: Connection, bytes: Buffer, fresh: boolean): Promise<number> {
+  try {
+    return (await conn.send(bytes, fresh)) === 200 ? 0 : 1;
+  } catch {
+    return 1;
+  }
+}
+
+/**
+ * `workers` connections, each running `one` (which returns its failures) again and again until
+ * the time is up or `count` runs were started; the latency of each run.
+ */
+async function drive(url: URL, workers: number, seconds: number, count: number | undefined, one: (conn: Connection, i: number) => Promise<number>): Promise<LoadResult> {
+  const latencies: number[] = [];
+  let errors = 0;
+  let next = 0;
+  const start = performance.now();
+  const end = start + seconds * 1000;
+  const worker = async (): Promise<void> => {
+    const conn = new Connection(url);
+    while (performance.now() < end && (count === undefined || next < count)) {
+      const i = next++;
+      const t0 = performance.now();
+      errors += await one(conn, i);
+      latencies.push(performance.now() - t0);
+    }
+    conn.close();
+  };
+  await Promise.all(Array.from({ length: workers }, worker));
+  const elapsed = (performance.now() - start) / 1000;
+  latencies.sort((x, y) => x - y);
+  return {
+    calls: latencies.length,
+    seconds: elapsed,
+    perSecond: latencies.length / elapsed,
+    p50: percentile(latencies, 50),
+    p95: percentile(latencies, 95),
+    p99: percentile(latencies, 99),
+    errors,
+  };
+}
+
 export async function runLoad(opts: LoadOptions): Promise<LoadResult> {
   const url = new URL(opts.url);
   const fresh = opts.newConnectionEach ?? false;
@@ -118,36 +161,7 @@ export async function runLoad(opts: LoadOptions): Promise<LoadResult> {
     if (!b) cache.set(body, (b = requestBytes(url, body, opts.headers ?? {}, !fresh)));
     return b;
   };
-  const latencies: number[] = [];
-  let errors = 0;
-  let next = 0;
-  const start = performance.now();
-  const end = start + opts.seconds * 1000;
-  const worker = async (): Promise<void> => {
-    const conn = new Connection(url);
-    while (performance.now() < end) {
-      const t0 = performance.now();
-      try {
-        if ((await conn.send(bytesFor(opts.body(next++)), fresh)) !== 200) errors++;
-      } catch {
-        errors++;
-      }
-      latencies.push(performance.now() - t0);
-    }
-    conn.close();
-  };
-  await Promise.all(Array.from({ length: opts.connections }, worker));
-  const seconds = (performance.now() - start) / 1000;
-  latencies.sort((a, b) => a - b);
-  return {
-    calls: latencies.length,
-    seconds,
-    perSecond: latencies.length / seconds,
-    p50: percentile(latencies, 50),
-    p95: percentile(latencies, 95),
-    p99: percentile(latencies, 99),
-    errors,
-  };
+  return drive(url, opts.connections, opts.seconds, undefined, (conn, i) => sendCounting(conn, bytesFor(opts.body(i)), fresh));
 }
 
 /** Sequential timing of one request, `runs` times, on one keep-alive connection. */
@@ -172,29 +186,9 @@ export async function timeSequential(url: string, body: string, runs: number): P
  */
 export async function runScenarios(opts: { url: string; clients: number; seconds: number; scenario: (i: number) => (string | Buffer)[]; headers?: Record<string, string>; count?: number }): Promise<LoadResult> {
   const url = new URL(opts.url);
-  const latencies: number[] = [];
-  let errors = 0;
-  let next = 0;
-  const start = performance.now();
-  const end = start + opts.seconds * 1000;
-  const worker = async (): Promise<void> => {
-    const conn = new Connection(url);
-    while (performance.now() < end && (opts.count === undefined || next < opts.count)) {
-      const bodies = opts.scenario(next++);
-      const t0 = performance.now();
-      for (const body of bodies) {
-        try {
-          if ((await conn.send(requestBytes(url, body, opts.headers ?? {}, false), true)) !== 200) errors++;
-        } catch {
-          errors++;
-        }
-      }
-      latencies.push(performance.now() - t0);
-    }
-    conn.close();
-  };
-  await Promise.all(Array.from({ length: opts.clients }, worker));
-  const seconds = (performance.now() - start) / 1000;
-  latencies.sort((a, b) => a - b);
-  return { calls: latencies.length, seconds, perSecond: latencies.length / seconds, p50: percentile(latencies, 50), p95: percentile(latencies, 95), p99: percentile(latencies, 99), errors };
+  return drive(url, opts.clients, opts.seconds, opts.count, async (conn, i) => {
+    let failed = 0;
+    for (const body of opts.scenario(i)) failed += await sendCounting(conn, requestBytes(url, body, opts.headers ?? {}, false), true);
+    return failed;
+  });
 }

@@ -2,7 +2,7 @@
 // stored repodata snippets and its errata with everything updateinfo.xml carries, read in
 // batches; the published revision; and a cross-process publish lease kept in `settings`.
 import type { Db } from './db.js';
-import type { Bug, ErratumReference } from '../model.js';
+import type { Bug, Erratum, ErratumReference, PackageNevra } from '../model.js';
 import { chunks, nowSeconds, placeholders, toDate } from './rows.js';
 
 export interface PublishState {
@@ -15,13 +15,8 @@ export interface PublishState {
 }
 
 /** One package of a channel as publishing needs it: identity plus its three stored snippets. */
-export interface PublishPackageRow {
+export interface PublishPackageRow extends PackageNevra {
   id: number;
-  name: string;
-  epoch: string;
-  version: string;
-  release: string;
-  arch: string;
   checksumType: string;
   checksum: string;
   filename: string;
@@ -32,12 +27,7 @@ export interface PublishPackageRow {
 }
 
 /** A package of an erratum that the channel holds. */
-export interface PublishErratumPackage {
-  name: string;
-  epoch: string;
-  version: string;
-  release: string;
-  arch: string;
+export interface PublishErratumPackage extends PackageNevra {
   filename: string;
   sourceRpm: string;
   checksumType: string;
@@ -46,20 +36,11 @@ export interface PublishErratumPackage {
   module: string | null;
 }
 
-export interface PublishErratum {
-  id: number;
-  advisoryName: string;
-  advisoryType: string;
-  advisoryRelease: number;
-  synopsis: string;
-  product: string;
-  errataFrom: string;
-  topic: string;
-  description: string;
-  solution: string;
-  severity: string | null;
-  issueDate: Date;
-  updateDate: Date;
+export interface PublishErratum
+  extends Pick<
+    Erratum,
+    'id' | 'advisoryName' | 'advisoryType' | 'advisoryRelease' | 'synopsis' | 'product' | 'errataFrom' | 'topic' | 'description' | 'solution' | 'severity' | 'issueDate' | 'updateDate'
+  > {
   status: string;
   version: string;
   rights: string;
