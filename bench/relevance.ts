@@ -85,8 +85,8 @@ async function setup(stores: Stores): Promise<{ systemId: number; channelId: num
   const profile = olderProfile(builds);
   // no systems store yet: the system and its profile are written directly
   const db = stores.db;
-  const systemId = Number(db.prepare(`INSERT INTO systems (org_id, name, secret, os_release, release_name, architecture, created, last_checkin)
-    VALUES (?, 'bench', 'x', '9', 'centos-stream-release', 'x86_64', 0, 0)`).run(orgId).lastInsertRowid);
+  const systemId = Number(db.prepare(`INSERT INTO systems (org_id, name, secret, os_release, release_name, architecture, created)
+    VALUES (?, 'bench', 'x', '9', 'centos-stream-release', 'x86_64', 0)`).run(orgId).lastInsertRowid);
   db.prepare('INSERT INTO system_channels (system_id, channel_id) VALUES (?, ?)').run(systemId, channelId);
   const ins = db.prepare('INSERT INTO system_packages (system_id, name, epoch, version, release, arch) VALUES (?, ?, ?, ?, ?, ?)');
   db.transaction(() => profile.forEach((p) => ins.run(systemId, p.name, p.epoch, p.version, p.release, p.arch)))();

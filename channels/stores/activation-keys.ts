@@ -5,7 +5,7 @@ import type { Db } from './db.js';
 import type { ActivatedSystem, ActivationKey, ActivationKeyPackage, ActivationKeyUpdate, NewActivationKey } from '../model-systems.js';
 import { AlreadyExists, InvalidArgument, NotFound } from '../errors.js';
 import { nowSeconds, toDate } from './rows.js';
-import { CHANNEL_VISIBLE } from './system-rows.js';
+import { CHANNEL_VISIBLE, LAST_CHECKIN } from './system-rows.js';
 
 interface KeyRow {
   id: number;
@@ -223,7 +223,7 @@ export class ActivationKeyStore {
   async activatedSystems(orgId: number, id: number): Promise<ActivatedSystem[]> {
     const rows = this.db
       .prepare(
-        `SELECT s.id, s.name, s.hostname, s.last_checkin FROM system_activation_keys x JOIN systems s ON s.id = x.system_id
+        `SELECT s.id, s.name, s.hostname, ${LAST_CHECKIN} AS last_checkin FROM system_activation_keys x JOIN systems s ON s.id = x.system_id
          JOIN activation_keys k ON k.id = x.key_id WHERE x.key_id = ? AND k.org_id = ? ORDER BY s.id`,
       )
       .all(id, orgId) as { id: number; name: string; hostname: string; last_checkin: number }[];

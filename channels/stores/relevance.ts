@@ -5,6 +5,7 @@ import type { Db } from './db.js';
 import type { PackageNevra } from '../model.js';
 import { buildChannelIndex, computeRelevance, type ChannelBuild, type ChannelIndex, type Relevance } from '../relevance.js';
 import { toDate, toDateOrNull } from './rows.js';
+import { LAST_CHECKIN } from './system-rows.js';
 
 /** A row of system.listLatestUpgradablePackages (epochs '' when none; presenters write " "). */
 export interface UpgradablePackage {
@@ -69,7 +70,7 @@ const CHANNEL_STATE = `(SELECT group_concat(sc.channel_id || ':' || c.revision, 
 const STATE_SELECT = `SELECT s.id, s.profile_revision AS profile, ${CHANNEL_STATE} AS channels,
   rs.profile_revision AS stored_profile, rs.channels_state AS stored_channels
   FROM systems s LEFT JOIN system_relevance_state rs ON rs.system_id = s.id`;
-const SYSTEM_COLUMNS = 's.id, s.name, s.last_checkin, s.created, s.last_boot';
+const SYSTEM_COLUMNS = `s.id, s.name, ${LAST_CHECKIN} AS last_checkin, s.created, s.last_boot`;
 
 const isStale = (r: StateRow): boolean => r.stored_profile !== r.profile || r.stored_channels !== (r.channels ?? '');
 

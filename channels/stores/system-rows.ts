@@ -39,9 +39,15 @@ export interface SystemRow {
   base_label: string | null;
 }
 
+/**
+ * A system's last check-in (Unix seconds) for a query over `systems s`: kept in system_checkins
+ * (migrations/0004), the registration time for a system without a row there.
+ */
+export const LAST_CHECKIN = 'COALESCE((SELECT ck.last_checkin FROM system_checkins ck WHERE ck.system_id = s.id), s.created)';
+
 /** Every systems column but the secret, plus the base channel (the subscribed channel without a parent). */
 export const SYSTEM_SELECT = `SELECT s.id, s.org_id, s.name, s.os_release, s.release_name, s.architecture, s.username,
-  s.description, s.creator_id, s.created, s.last_checkin, s.last_boot, s.running_kernel, s.hostname, s.ip, s.ip6,
+  s.description, s.creator_id, s.created, ${LAST_CHECKIN} AS last_checkin, s.last_boot, s.running_kernel, s.hostname, s.ip, s.ip6,
   s.uuid, s.virt_type, s.auto_update, s.locked, s.disabled, s.base_entitlement, s.address1, s.address2, s.city,
   s.state, s.country, s.building, s.room, s.rack, s.profile_revision, b.id AS base_id, b.label AS base_label
   FROM systems s

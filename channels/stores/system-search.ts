@@ -3,7 +3,7 @@
 import type { Db } from './db.js';
 import type { DeviceSearchField, DeviceSearchHit, SystemSearchField, SystemSearchHit } from '../model-systems.js';
 import { toDate } from './rows.js';
-import { containsPattern } from './system-rows.js';
+import { containsPattern, LAST_CHECKIN } from './system-rows.js';
 
 const SYSTEM_CONDITIONS: Record<SystemSearchField, string> = {
   hostname: "s.hostname LIKE @p ESCAPE '\\'",
@@ -55,7 +55,7 @@ export class SystemSearchStore {
   async systems(orgId: number, field: SystemSearchField, term: string): Promise<SystemSearchHit[]> {
     const rows = this.db
       .prepare(
-        `SELECT s.id, s.name, s.last_checkin, s.hostname, s.ip, s.description, s.uuid FROM systems s
+        `SELECT s.id, s.name, ${LAST_CHECKIN} AS last_checkin, s.hostname, s.ip, s.description, s.uuid FROM systems s
          WHERE s.org_id = @org AND ${SYSTEM_CONDITIONS[field]} ORDER BY s.name COLLATE NOCASE, s.id`,
       )
       .all({ org: orgId, p: containsPattern(term) }) as HitRow[];
@@ -66,7 +66,7 @@ export class SystemSearchStore {
   async devices(orgId: number, field: DeviceSearchField, term: string): Promise<DeviceSearchHit[]> {
     const rows = this.db
       .prepare(
-        `SELECT s.id, s.name, s.last_checkin, s.hostname, s.ip, h.class,
+        `SELECT s.id, s.name, ${LAST_CHECKIN} AS last_checkin, s.hostname, s.ip, h.class,
                 CAST(${DESCRIPTION} AS TEXT) AS dev_desc, CAST(json_extract(h.data, '$.driver') AS TEXT) AS driver,
                 CAST(json_extract(h.data, '$.prop1') AS TEXT) AS vendor, CAST(json_extract(h.data, '$.prop2') AS TEXT) AS device
          FROM system_hardware h JOIN systems s ON s.id = h.system_id

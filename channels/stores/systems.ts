@@ -6,7 +6,7 @@ import type { Db } from './db.js';
 import type { NewSystem, System, SystemAuth, SystemBrief, SystemChannel, SystemListFilter, SystemUpdate } from '../model-systems.js';
 import { InvalidArgument, NotFound } from '../errors.js';
 import { nowSeconds, toDate, toSeconds } from './rows.js';
-import { CHANNEL_VISIBLE, IN_JSON, jsonIds, MAX_ID, SYSTEM_SELECT, SYSTEM_UPDATE_COLUMNS, toBrief, toSystem, type SystemRow } from './system-rows.js';
+import { CHANNEL_VISIBLE, IN_JSON, jsonIds, LAST_CHECKIN, MAX_ID, SYSTEM_SELECT, SYSTEM_UPDATE_COLUMNS, toBrief, toSystem, type SystemRow } from './system-rows.js';
 import { checkChannelTree, checkKeyUsable } from './system-checks.js';
 
 type AuthRaw = [number, number, string, number, number, string, string, string, string, string];
@@ -37,7 +37,7 @@ export class SystemStore {
       .raw(true);
     this.byIdStmt = db.prepare(`${SYSTEM_SELECT} WHERE s.id = ? AND s.org_id = ?`);
     this.inOrgStmt = db.prepare('SELECT 1 FROM systems WHERE id = ? AND org_id = ?').pluck();
-    this.checkinStmt = db.prepare('UPDATE systems SET last_checkin = ? WHERE id = ? AND last_checkin < ?');
+    this.checkinStmt = db.prepare('UPDATE system_checkins SET last_checkin = ? WHERE system_id = ? AND last_checkin < ?');
     this.visibleChannelStmt = db.prepare(`SELECT c.id, c.parent_id FROM channels c WHERE c.id = @id AND ${CHANNEL_VISIBLE}`);
     this.channelsStmt = db.prepare(
       `SELECT c.id, c.label, c.name, c.summary, c.description, c.arch_label AS archLabel, c.parent_id AS parentId,
@@ -90,8 +90,8 @@ export class SystemStore {
     if (filter.name !== undefined) add('s.name = ?', filter.name);
     if (filter.creatorId !== undefined) add('s.creator_id = ?', filter.creatorId);
     if (filter.groupId !== undefined) add('EXISTS (SELECT 1 FROM system_group_members m WHERE m.system_id = s.id AND m.group_id = ?)', filter.groupId);
-    if (filter.checkedInSince) add('s.last_checkin >= ?', toSeconds(filter.checkedInSince));
-    if (filter.checkedInBefore) add('s.last_checkin < ?', toSeconds(filter.checkedInBefore));
+    if (filter.checkedInSince) add(`${LAST_CHECKIN} >= ?`, toSeconds(filter.checkedInSince));
+    if (filter.checkedInBefore) add(`${LAST_CHECKIN} < ?`, toSeconds(filter.checkedInBefore));
     const sql = `${SYSTEM_SELECT} WHERE ${where.join(' AND ')} ORDER BY s.name COLLATE NOCASE, s.id`;
     return (this.db.prepare(sql).all(...params) as SystemRow[]).map(toSystem);
   }
@@ -121,16 +121,17 @@ export class SystemStore {
     const info = this.db
       .prepare(
         `INSERT INTO systems (org_id, name, secret, os_release, release_name, architecture, username, description, creator_id,
-           created, last_checkin, hostname, ip, ip6, uuid, virt_type, base_entitlement)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+           created, hostname, ip, ip6, uuid, virt_type, base_entitlement)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
       .run(
         s.orgId, s.name, s.secret, s.osRelease, s.releaseName, s.architecture, s.username ?? '', s.description ?? '',
-        s.creatorId ?? null, now, now, s.hostname ?? '', s.ip ?? '', s.ip6 ?? '', s.uuid ?? '', s.virtType ?? '',
+        s.creatorId ?? null, now, s.hostname ?? '', s.ip ?? '', s.ip6 ?? '', s.uuid ?? '', s.virtType ?? '',
         s.baseEntitlement ?? 'enterprise_entitled',
       );
     const id = Number(info.lastInsertRowid);
     if (id > MAX_ID) throw new Error('system ids exhausted: they must fit 31 bits');
+    this.db.prepare('INSERT INTO system_checkins (system_id, last_checkin) VALUES (?, ?)').run(id, now);
     const sub = this.db.prepare('INSERT INTO system_channels (system_id, channel_id) VALUES (?, ?)');
     if (base !== null) sub.run(id, base);
     for (const c of children) sub.run(id, c);
@@ -272,7 +273,7 @@ export class SystemStore {
   async subscribers(orgId: number, channelId: number): Promise<SystemBrief[]> {
     const rows = this.db
       .prepare(
-        `SELECT s.id, s.name, s.last_checkin FROM system_channels sc JOIN systems s ON s.id = sc.system_id
+        `SELECT s.id, s.name, ${LAST_CHECKIN} AS last_checkin FROM system_channels sc JOIN systems s ON s.id = sc.system_id
          WHERE sc.channel_id = ? AND s.org_id = ? ORDER BY s.name COLLATE NOCASE, s.id`,
       )
       .all(channelId, orgId) as { id: number; name: string; last_checkin: number }[];

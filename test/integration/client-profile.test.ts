@@ -230,14 +230,14 @@ t.test('a disabled system: fault 31 outside registration.*', async (t) => {
 t.test('check-ins are recorded (written behind, about once a second)', async (t) => {
   const doc = await w.register(key, 'checkin.example.com');
   const id = serverIdOf(doc);
-  const created = w.one<{ last_checkin: number }>('SELECT last_checkin FROM systems WHERE id = ?', id).last_checkin;
+  const created = w.one<{ last_checkin: number }>('SELECT last_checkin FROM system_checkins WHERE system_id = ?', id).last_checkin;
   await sleep(2100);
   const before = Math.floor(Date.now() / 1000);
   t.equal((await guestCall(w.url, 'queue.get', [doc, 2, {}])).answer, '');
   let seen = created;
   for (let i = 0; i < 30 && seen < before; i++) {
     await sleep(100);
-    seen = w.one<{ last_checkin: number }>('SELECT last_checkin FROM systems WHERE id = ?', id).last_checkin;
+    seen = w.one<{ last_checkin: number }>('SELECT last_checkin FROM system_checkins WHERE system_id = ?', id).last_checkin;
   }
   t.ok(seen >= before, `last_checkin moved from ${created} to ${seen} (call at ${before})`);
 });
@@ -256,7 +256,7 @@ t.test('a check-in just before SIGTERM is written at shutdown', async (t) => {
     db.close();
     rmSync(own.server.dataDir, { recursive: true, force: true });
   });
-  const seen = db.db.prepare('SELECT last_checkin FROM systems WHERE id = ?').pluck().get(id) as number;
+  const seen = db.db.prepare('SELECT last_checkin FROM system_checkins WHERE system_id = ?').pluck().get(id) as number;
   t.ok(seen >= before, `last_checkin ${seen} >= ${before}`);
 });
 

@@ -90,7 +90,7 @@ export async function registerSystem(db: Db, spec: SystemSpec): Promise<System> 
       update: { hostname: String(netinfo['hostname'] ?? ''), ip: cleanseIpv4(netinfo['ipaddr']), ip6: String(netinfo['ip6addr'] ?? '') },
     });
   }
-  if (spec.lastCheckin !== undefined) stores.db.prepare('UPDATE systems SET last_checkin = ? WHERE id = ?').run(spec.lastCheckin, s.id);
+  if (spec.lastCheckin !== undefined) stores.db.prepare('UPDATE system_checkins SET last_checkin = ? WHERE system_id = ?').run(spec.lastCheckin, s.id);
   return (await stores.systems.get(org, s.id))!;
 }
 

@@ -3,7 +3,7 @@
 // bad names, and failed migrations that leave nothing half-applied.
 import t from 'tap';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { listMigrationFiles, MigrationError } from '../../channels/stores/migrate.js';
@@ -135,4 +135,24 @@ t.test("the project's own migrations apply to a fresh database", async (t) => {
   t.same(migrate(db, dir), { applied: [], alreadyApplied: files.length });
   t.equal(sql(db, 'PRAGMA integrity_check'), 'ok');
   t.equal(sql(db, 'PRAGMA foreign_key_check'), '');
+});
+
+t.test('0004 moves the check-in times of a database made before it, and deletes follow the systems', async (t) => {
+  const { dir, db } = scratch(t);
+  const own = join(ROOT, 'migrations');
+  for (const f of ['0001-init.sql', '0002-repos.sql', '0003-systems.sql']) copyFileSync(join(own, f), join(dir, f));
+  migrate(db, dir);
+  // two systems as 0003 stored them, last_checkin in the systems row (written with the sqlite3 CLI)
+  const org = sql(db, "INSERT INTO orgs (name, created) VALUES ('o', 1) RETURNING id");
+  sql(db, `INSERT INTO systems (org_id, name, secret, os_release, release_name, architecture, created, last_checkin)
+           VALUES (${org}, 'a', 's', '9', 'r', 'x86_64', 100, 1700000000), (${org}, 'b', 's', '9', 'r', 'x86_64', 200, 1700000500)`);
+  copyFileSync(join(own, '0004-system-checkins.sql'), join(dir, '0004-system-checkins.sql'));
+  t.same(migrate(db, dir), { applied: ['0004-system-checkins.sql'], alreadyApplied: 3 });
+  t.equal(sql(db, "SELECT s.name, c.last_checkin FROM systems s JOIN system_checkins c ON c.system_id = s.id ORDER BY s.name"), 'a|1700000000\nb|1700000500');
+  t.equal(sql(db, "SELECT count(*) FROM pragma_table_info('systems') WHERE name = 'last_checkin'"), '0', 'the column left the systems table');
+  t.equal(sql(db, "SELECT count(*) FROM sqlite_master WHERE name = 'systems_checkin'"), '0', 'and its index with it');
+  t.equal(sql(db, 'PRAGMA integrity_check'), 'ok');
+  t.equal(sql(db, 'PRAGMA foreign_key_check'), '');
+  sql(db, "PRAGMA foreign_keys = ON; DELETE FROM systems WHERE name = 'a'");
+  t.equal(sql(db, 'SELECT last_checkin FROM system_checkins'), '1700000500', "a deleted system's check-in row goes with it");
 });

@@ -43,8 +43,8 @@ async function addErratum(name: string, packages: string[], channels: number[], 
 // Every profile change bumps profile_revision, as the schema requires of that store.
 function addSystem(orgId: number, name: string, channels: number[], profile: string[]): number {
   const now = Math.floor(Date.now() / 1000);
-  const id = Number(stores.db.prepare(`INSERT INTO systems (org_id, name, secret, os_release, release_name, architecture, created, last_checkin)
-    VALUES (?, ?, 'x', '9', 'centos-release', 'x86_64', ?, ?)`).run(orgId, name, now, now).lastInsertRowid);
+  const id = Number(stores.db.prepare(`INSERT INTO systems (org_id, name, secret, os_release, release_name, architecture, created)
+    VALUES (?, ?, 'x', '9', 'centos-release', 'x86_64', ?)`).run(orgId, name, now).lastInsertRowid);
   for (const c of channels) stores.db.prepare('INSERT INTO system_channels (system_id, channel_id) VALUES (?, ?)').run(id, c);
   setProfile(id, profile);
   return id;

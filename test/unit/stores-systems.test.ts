@@ -153,10 +153,10 @@ t.test('touchCheckins: 10,000 check-ins in one transaction, never backwards', as
   t.equal(await f.stores.systems.touchCheckins(batch), 10_000);
   const ms = Number(process.hrtime.bigint() - t0) / 1e6;
   t.comment(`touchCheckins: 10,000 systems in ${ms.toFixed(1)} ms`);
-  t.equal(f.sql(`SELECT count(*) FROM systems WHERE id BETWEEN ${ids[0]} AND ${ids[9999]} AND last_checkin >= ${at}`), '10000');
-  t.equal(f.sql(`SELECT last_checkin FROM systems WHERE id = ${ids[9999]}`), String(at + 9999));
+  t.equal(f.sql(`SELECT count(*) FROM system_checkins WHERE system_id BETWEEN ${ids[0]} AND ${ids[9999]} AND last_checkin >= ${at}`), '10000');
+  t.equal(f.sql(`SELECT last_checkin FROM system_checkins WHERE system_id = ${ids[9999]}`), String(at + 9999));
   t.equal(await f.stores.systems.touchCheckins(new Map([[ids[0]!, at - 100], [12345, at]])), 0, 'older times and unknown ids change nothing');
-  t.equal(f.sql(`SELECT last_checkin FROM systems WHERE id = ${ids[0]}`), String(at));
+  t.equal(f.sql(`SELECT last_checkin FROM system_checkins WHERE system_id = ${ids[0]}`), String(at));
   await f.stores.systems.delete(f.org, ids);
 });
 
