@@ -4,6 +4,7 @@ import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { applyMigrations, type MigrationReport } from './migrate.js';
+import { WAL_KEEP_BYTES } from './checkpointer.js';
 
 export type Db = Database.Database;
 
@@ -46,6 +47,8 @@ export function openDatabase(opts: OpenOptions): { db: Db; migrations: Migration
     // Checkpoints run in the background (checkpointer.ts) or when the process closes the
     // database, never in the middle of a commit.
     db.pragma('wal_autocheckpoint = 0');
+    // a log started over is cut back to this size (see checkpointer.ts)
+    db.pragma(`journal_size_limit = ${WAL_KEEP_BYTES}`);
     immediateTransactions(db);
     const migrations = opts.migrationsDir === null ? { applied: [], alreadyApplied: 0 } : applyMigrations(db, opts.migrationsDir);
     return { db, migrations };

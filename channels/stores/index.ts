@@ -78,8 +78,8 @@ export class Stores {
   }
 
   /** Starts background WAL checkpoints (long-running processes: the server). */
-  startCheckpoints(ms?: number): Checkpointer {
-    this.checkpointer ??= new Checkpointer(this.db.name, createRequire(import.meta.url).resolve('better-sqlite3'));
+  startCheckpoints(ms?: number, restartFrames?: number): Checkpointer {
+    this.checkpointer ??= new Checkpointer(this.db.name, createRequire(import.meta.url).resolve('better-sqlite3'), restartFrames);
     this.checkpointer.start(ms);
     return this.checkpointer;
   }
