@@ -36,8 +36,14 @@ export interface ClientEnv {
 const MAX_CACHED_TEXT = 8 * 1024;
 const MAX_CACHED_DOCS = 50_000;
 
+/**
+ * What is kept per systemid text: its id, and the parsed document only until its checksum has
+ * matched (a fleet's worth of parsed documents is ~30 objects per guest for the collector to
+ * walk; a new secret, rare, reads the text again).
+ */
 interface CachedDoc {
-  doc: SystemIdDocument;
+  serverId: number;
+  doc: SystemIdDocument | null;
   /** the secret the checksum last matched; compared by value, so a new secret is checked again */
   verifiedWith: string | null;
 }
@@ -58,11 +64,12 @@ export class SystemGate {
    */
   authenticate(text: unknown, opts: { entitled: boolean }): SystemAuth {
     const entry = this.parse(text);
-    const auth = this.stores.systems.getAuthSync(entry.doc.serverId);
+    const auth = this.stores.systems.getAuthSync(entry.serverId);
     if (!auth) throw invalidSystemFault();
     if (entry.verifiedWith !== auth.secret) {
-      if (!checksumMatches(entry.doc, auth.secret)) throw invalidSystemFault();
+      if (!checksumMatches(entry.doc ?? readSystemId(text), auth.secret)) throw invalidSystemFault();
       entry.verifiedWith = auth.secret;
+      entry.doc = null;
     }
     if (opts.entitled && auth.disabled) throw new ClientFault(31, `Service not enabled for system profile: "${auth.name}"`);
     this.checkins.touch(auth.id, Math.floor(this.now() / 1000));
@@ -74,7 +81,8 @@ export class SystemGate {
       const hit = this.docs.get(text);
       if (hit) return hit;
     }
-    const entry: CachedDoc = { doc: readSystemId(text), verifiedWith: null };
+    const doc = readSystemId(text);
+    const entry: CachedDoc = { serverId: doc.serverId, doc, verifiedWith: null };
     if (typeof text === 'string' && text.length <= MAX_CACHED_TEXT) {
       if (this.docs.size >= MAX_CACHED_DOCS) this.docs.delete(this.docs.keys().next().value!);
       this.docs.set(text, entry);

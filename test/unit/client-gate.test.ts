@@ -90,6 +90,8 @@ t.test('SystemGate: faults 9, 28 and 31, cached parse, changed secret', async (t
   t.equal(code(() => env.gate.authenticate(doc, { entitled: false })), null, 'registration.* still works');
   await f.stores.systems.update(f.org, sys.id, { disabled: false, secret: newSecret() });
   t.equal(code(() => env.gate.authenticate(doc, { entitled: false })), 9, 'a new secret invalidates the cached document');
+  await f.stores.systems.update(f.org, sys.id, { secret });
+  t.equal(code(() => env.gate.authenticate(doc, { entitled: false })), null, 'the old secret back: the text is read again and matches');
   now += 5000;
   await f.stores.systems.delete(f.org, [sys.id]);
   t.equal(code(() => env.gate.authenticate(doc, { entitled: false })), 9, 'a deleted system');
