@@ -31,9 +31,10 @@ function decodeBody(body: Buffer | undefined, zone: Zone): MethodCall {
   }
 }
 
+/** HTTP 500 with no body for a call whose method was found (so the capability lines go on it). */
 function internalError(request: FastifyRequest, reply: FastifyReply, err: unknown, method: string, what: string): FastifyReply {
   request.log.error({ err, method }, what);
-  return reply.code(500).send();
+  return reply.code(500).header('X-RHN-Server-Capability', [...SERVER_CAPABILITY_HEADERS]).send();
 }
 
 /**
@@ -67,10 +68,7 @@ export function registerXmlRpcClient(app: FastifyInstance, services: Services, t
         return request.ip;
       },
     });
-    if (outcome.kind === 'error') {
-      reply.header('X-RHN-Server-Capability', [...SERVER_CAPABILITY_HEADERS]);
-      return internalError(request, reply, outcome.error, call.methodName, 'unexpected error in an /XMLRPC call');
-    }
+    if (outcome.kind === 'error') return internalError(request, reply, outcome.error, call.methodName, 'unexpected error in an /XMLRPC call');
     let body: string;
     if (outcome.kind === 'fault') {
       request.log.info({ method: call.methodName, faultCode: outcome.fault.faultCode }, '/XMLRPC call faulted');
@@ -79,7 +77,6 @@ export function registerXmlRpcClient(app: FastifyInstance, services: Services, t
       try {
         body = services.encoder.response(outcome.value);
       } catch (err) {
-        reply.header('X-RHN-Server-Capability', [...SERVER_CAPABILITY_HEADERS]);
         return internalError(request, reply, err, call.methodName, 'could not encode an /XMLRPC answer');
       }
     }
