@@ -32,6 +32,13 @@ export interface ClientEnv {
   capabilitiesSeen: Map<number, ClientCapabilities>;
 }
 
+/**
+ * A cached copy of a decoded text. V8 keeps a substring of a request body as a slice of it, so a
+ * value kept as it is holds the whole body (2-3 KB per guest for a kernel version). Systemid
+ * texts need none: the decoder hands out one detached string per systemid (fast-decode.ts).
+ */
+const ownCopy = (text: string): string => Buffer.from(text, 'utf16le').toString('utf16le');
+
 // Real systemids are about 1.2 KB; bigger texts are checked but not kept.
 const MAX_CACHED_TEXT = 8 * 1024;
 const MAX_CACHED_DOCS = 50_000;
@@ -119,7 +126,7 @@ export class StatusCache {
 
   set(id: number, status: KnownStatus): void {
     if (this.known.size >= MAX_KNOWN_STATUS && !this.known.has(id)) this.known.clear();
-    this.known.set(id, status);
+    this.known.set(id, { runningKernel: ownCopy(status.runningKernel), lastBoot: status.lastBoot });
   }
 
   drop(id: number): void {

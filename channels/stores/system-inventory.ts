@@ -13,9 +13,12 @@ type PackageRaw = [string, string, string, string, string, number | null];
 const keyOf = (p: PackageNevra): string => `${p.name}\0${p.epoch}\0${p.version}\0${p.release}\0${p.arch}`;
 
 const CAPABILITY_CACHE_MAX = 200_000;
+const SIGNATURES_MAX = 1_000;
 
 export class InventoryStore {
   private readonly capabilitySeen = new Map<number, string>();
+  /** The distinct capability signatures: a fleet sends a handful, so guests share one string. */
+  private readonly signatures = new Map<string, string>();
   private readonly revisionStmt;
   private readonly packagesStmt;
   private readonly insertPkg;
@@ -207,7 +210,12 @@ export class InventoryStore {
       return true;
     }).immediate();
     if (this.capabilitySeen.size >= CAPABILITY_CACHE_MAX) this.capabilitySeen.clear();
-    this.capabilitySeen.set(id, signature);
+    let shared = this.signatures.get(signature);
+    if (shared === undefined) {
+      if (this.signatures.size >= SIGNATURES_MAX) this.signatures.clear();
+      this.signatures.set(signature, (shared = signature));
+    }
+    this.capabilitySeen.set(id, shared);
     return written;
   }
 

@@ -1,11 +1,14 @@
 // The per-call systemid gate and the check-in buffer behind it: buffered check-ins (latest time
 // kept, one batch per flush, retried after a failed write, written on close), the gate's faults
 // (9, 28, 31 for entitled handlers only), a changed secret caught although the parse is cached,
-// and the domain-error reasons the client handlers rely on in the one fault table.
+// the domain-error reasons the client handlers rely on in the one fault table, and a status cache
+// that does not keep request bodies alive.
 import t from 'tap';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Conflict, InvalidArgument } from '../../channels/index.js';
-import { buildSystemId, CheckinBuffer, ClientFault, createClientEnv, domainFault, newSecret } from '../../client-shim/index.js';
+import v8 from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import { Conflict, InvalidArgument, type Stores, type SystemAuth } from '../../channels/index.js';
+import { buildSystemId, CheckinBuffer, ClientFault, createClientEnv, domainFault, newSecret, StatusCache } from '../../client-shim/index.js';
 import { guestFixture } from '../support/guest-fixtures.js';
 
 t.test('CheckinBuffer: one batch per flush, latest time per system, retries, close', async (t) => {
@@ -96,6 +99,27 @@ t.test('SystemGate: faults 9, 28 and 31, cached parse, changed secret', async (t
   await f.stores.systems.delete(f.org, [sys.id]);
   t.equal(code(() => env.gate.authenticate(doc, { entitled: false })), 9, 'a deleted system');
   await env.gate.checkins.close();
+});
+
+t.test('StatusCache keeps its own copy of a kernel text, not the request body it was cut from', async (t) => {
+  v8.setFlagsFromString('--expose-gc');
+  const gc = runInNewContext('gc') as () => void;
+  const cache = new StatusCache({} as Stores);
+  const heap = (): number => {
+    gc();
+    gc();
+    return process.memoryUsage().heapUsed;
+  };
+  const before = heap();
+  for (let id = 1; id <= 40; id++) {
+    // a 1 MiB body, and the kernel version as the decoder hands it out: a substring of it
+    const body = `${id}`.padEnd(1 << 20, '<value><string>5.14.0-362.el9.x86_64</string></value>');
+    const kernel = body.slice(body.indexOf('5.14'), body.indexOf('</string>'));
+    cache.set(id, { runningKernel: kernel, lastBoot: 1_700_000_000 });
+  }
+  const grown = heap() - before;
+  t.ok(grown < 8 << 20, `40 cached statuses hold ${(grown / 1048576).toFixed(1)} MiB, not 40 bodies of 1 MiB`);
+  t.equal((await cache.get({ id: 7 } as SystemAuth)).runningKernel, '5.14.0-362.el9.x86_64');
 });
 
 t.test('the store reasons registration meets have client codes', async (t) => {
