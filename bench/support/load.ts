@@ -30,12 +30,17 @@ export function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 }
 
-function requestBytes(url: URL, body: string | Buffer, headers: Record<string, string>, keepAlive: boolean): Buffer {
-  const payload = typeof body === 'string' ? Buffer.from(body) : body;
-  let head = `POST ${url.pathname} HTTP/1.1\r\nHost: ${url.host}\r\nContent-Type: text/xml\r\nContent-Length: ${payload.length}\r\n`;
-  if (!keepAlive) head += 'Connection: close\r\n';
-  for (const [k, v] of Object.entries(headers)) head += `${k}: ${v}\r\n`;
-  return Buffer.concat([Buffer.from(head + '\r\n'), payload]);
+/** The header lines after Content-Length, ending with the blank line. */
+function headerLines(headers: Record<string, string>, keepAlive: boolean): string {
+  let lines = keepAlive ? '' : 'Connection: close\r\n';
+  for (const [k, v] of Object.entries(headers)) lines += `${k}: ${v}\r\n`;
+  return lines + '\r\n';
+}
+
+function requestBytes(url: URL, body: string | Buffer, lines: string): Buffer {
+  const head = `POST ${url.pathname} HTTP/1.1\r\nHost: ${url.host}\r\nContent-Type: text/xml\r\nContent-Length: `;
+  if (typeof body === 'string') return Buffer.from(`${head}${Buffer.byteLength(body)}\r\n${lines}${body}`);
+  return Buffer.concat([Buffer.from(`${head}${body.length}\r\n${lines}`), body]);
 }
 
 /** One connection's request/response exchange; resolves with the status code. */
@@ -155,10 +160,11 @@ async function drive(url: URL, workers: number, seconds: number, count: number |
 export async function runLoad(opts: LoadOptions): Promise<LoadResult> {
   const url = new URL(opts.url);
   const fresh = opts.newConnectionEach ?? false;
+  const lines = headerLines(opts.headers ?? {}, !fresh);
   const cache = new Map<string | Buffer, Buffer>();
   const bytesFor = (body: string | Buffer): Buffer => {
     let b = cache.get(body);
-    if (!b) cache.set(body, (b = requestBytes(url, body, opts.headers ?? {}, !fresh)));
+    if (!b) cache.set(body, (b = requestBytes(url, body, lines)));
     return b;
   };
   return drive(url, opts.connections, opts.seconds, undefined, (conn, i) => sendCounting(conn, bytesFor(opts.body(i)), fresh));
@@ -168,7 +174,7 @@ export async function runLoad(opts: LoadOptions): Promise<LoadResult> {
 export async function timeSequential(url: string, body: string, runs: number): Promise<number[]> {
   const u = new URL(url);
   const conn = new Connection(u);
-  const bytes = requestBytes(u, body, {}, true);
+  const bytes = requestBytes(u, body, headerLines({}, true));
   const times: number[] = [];
   for (let i = 0; i < runs; i++) {
     const t0 = performance.now();
@@ -186,9 +192,10 @@ export async function timeSequential(url: string, body: string, runs: number): P
  */
 export async function runScenarios(opts: { url: string; clients: number; seconds: number; scenario: (i: number) => (string | Buffer)[]; headers?: Record<string, string>; count?: number }): Promise<LoadResult> {
   const url = new URL(opts.url);
+  const lines = headerLines(opts.headers ?? {}, false);
   return drive(url, opts.clients, opts.seconds, opts.count, async (conn, i) => {
     let failed = 0;
-    for (const body of opts.scenario(i)) failed += await sendCounting(conn, requestBytes(url, body, opts.headers ?? {}, false), true);
+    for (const body of opts.scenario(i)) failed += await sendCounting(conn, requestBytes(url, body, lines), true);
     return failed;
   });
 }
