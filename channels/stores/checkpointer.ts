@@ -9,7 +9,6 @@ const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
 const Database = require(workerData.driver);
 const db = new Database(workerData.file);
-db.pragma('busy_timeout = 10000');
 db.pragma('journal_size_limit = ' + workerData.keepBytes);
 parentPort.on('message', (mode) => {
   if (mode === 'close') { db.close(); parentPort.close(); return; }
