@@ -3,7 +3,7 @@
 // dispatched answer; faults in Spacewalk's layout with HTTP 200; internal errors HTTP 500, no body.
 import type { OutgoingHttpHeaders } from 'node:http';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { dispatchClientCall, parseClientCapabilities, SERVER_CAPABILITY_HEADERS, type ClientHandlerTable } from '../../client-shim/index.js';
+import { dispatchClientCall, parseClientCapabilities, SERVER_CAPABILITY_HEADERS, type ClientCapabilities, type ClientHandlerTable } from '../../client-shim/index.js';
 import type { Services } from '../services.js';
 import { decodeCall } from '../xmlrpc/decode.js';
 import { encodeFault } from '../xmlrpc/encode.js';
@@ -51,6 +51,24 @@ function sendXml(reply: FastifyReply, body: string, capabilities: boolean): Fast
   return reply;
 }
 
+/**
+ * What a call learns from its HTTP request. A class, not an object literal with a getter: see
+ * CallContext in client-shim/dispatch.ts (such a literal kept every request alive until the next
+ * full collection).
+ */
+class RequestSide {
+  readonly capabilities: ClientCapabilities;
+
+  constructor(private readonly request: FastifyRequest) {
+    this.capabilities = parseClientCapabilities(request.headers['x-rhn-client-capability']);
+  }
+
+  /** read only when a handler asks: getpeername() on every call shows in profiles */
+  get remoteAddress(): string {
+    return this.request.ip;
+  }
+}
+
 export function registerXmlRpcClient(app: FastifyInstance, services: Services, table: ClientHandlerTable): void {
   const handle = async (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> => {
     let call: MethodCall;
@@ -61,13 +79,7 @@ export function registerXmlRpcClient(app: FastifyInstance, services: Services, t
       request.log.warn({ err: err.message, bytes: (request.body as Buffer | undefined)?.length ?? 0 }, 'rejected a malformed /XMLRPC request');
       return reply.code(400).send();
     }
-    const outcome = await dispatchClientCall(table, call, {
-      capabilities: parseClientCapabilities(request.headers['x-rhn-client-capability']),
-      // read only when a handler asks: getpeername() on every call shows in profiles
-      get remoteAddress() {
-        return request.ip;
-      },
-    });
+    const outcome = await dispatchClientCall(table, call, new RequestSide(request));
     if (outcome.kind === 'error') return internalError(request, reply, outcome.error, call.methodName, 'unexpected error in an /XMLRPC call');
     let body: string;
     if (outcome.kind === 'fault') {
