@@ -123,27 +123,42 @@ async function sendCounting(conn: Connection, bytes: Buffer, fresh: boolean): Pr
   }
 }
 
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
 /**
  * `workers` connections, each running `one` (which returns its failures) again and again until
  * the time is up or `count` runs were started; the latency of each run.
+ *
+ * Without `rate`, a closed loop: each worker starts its next run when the last one ends, so the
+ * load is whatever the server (and this generator, on the same cores) can take. With `rate` (runs
+ * per second, all workers together), each worker's runs are due at fixed times, spread evenly
+ * across the workers; a run that starts late because the one before it was slow counts from the
+ * time it was due, so a stall is charged to every run it delayed (no coordinated omission).
  */
-async function drive(url: URL, workers: number, seconds: number, count: number | undefined, one: (conn: Connection, i: number) => Promise<number>): Promise<LoadResult> {
+async function drive(url: URL, workers: number, seconds: number, count: number | undefined, one: (conn: Connection, i: number) => Promise<number>, rate?: number): Promise<LoadResult> {
   const latencies: number[] = [];
   let errors = 0;
   let next = 0;
   const start = performance.now();
   const end = start + seconds * 1000;
-  const worker = async (): Promise<void> => {
+  const worker = async (w: number): Promise<void> => {
     const conn = new Connection(url);
-    while (performance.now() < end && (count === undefined || next < count)) {
+    for (let j = 0; ; j++) {
+      let t0 = performance.now();
+      if (rate !== undefined) {
+        const due = start + ((j * workers + w) * 1000) / rate;
+        if (due >= end) break;
+        if (due > t0) await sleep(due - t0);
+        t0 = due;
+      } else if (t0 >= end) break;
+      if (count !== undefined && next >= count) break;
       const i = next++;
-      const t0 = performance.now();
       errors += await one(conn, i);
       latencies.push(performance.now() - t0);
     }
     conn.close();
   };
-  await Promise.all(Array.from({ length: workers }, worker));
+  await Promise.all(Array.from({ length: workers }, (_, w) => worker(w)));
   const elapsed = (performance.now() - start) / 1000;
   latencies.sort((x, y) => x - y);
   return {
@@ -188,14 +203,22 @@ export async function timeSequential(url: string, body: string, runs: number): P
 /**
  * N clients, each running a scenario (a few requests, one after another, each on a new TCP
  * connection as rhnlib makes them) again and again for a fixed time; reports scenarios per
- * second and the latency of a whole scenario. With `count`, stops after that many scenarios.
+ * second and the latency of a whole scenario. With `count`, stops after that many scenarios;
+ * with `rate`, the clients together start that many scenarios per second (see drive).
  */
-export async function runScenarios(opts: { url: string; clients: number; seconds: number; scenario: (i: number) => (string | Buffer)[]; headers?: Record<string, string>; count?: number }): Promise<LoadResult> {
+export async function runScenarios(opts: { url: string; clients: number; seconds: number; scenario: (i: number) => (string | Buffer)[]; headers?: Record<string, string>; count?: number; rate?: number }): Promise<LoadResult> {
   const url = new URL(opts.url);
   const lines = headerLines(opts.headers ?? {}, false);
-  return drive(url, opts.clients, opts.seconds, opts.count, async (conn, i) => {
-    let failed = 0;
-    for (const body of opts.scenario(i)) failed += await sendCounting(conn, requestBytes(url, body, lines), true);
-    return failed;
-  });
+  return drive(
+    url,
+    opts.clients,
+    opts.seconds,
+    opts.count,
+    async (conn, i) => {
+      let failed = 0;
+      for (const body of opts.scenario(i)) failed += await sendCounting(conn, requestBytes(url, body, lines), true);
+      return failed;
+    },
+    opts.rate,
+  );
 }
