@@ -1,7 +1,7 @@
 // What an /XMLRPC call leaves to the old generation. An idle fleet's check-ins are short-lived
-// garbage; anything that ties a request to a long-lived object (a getter in an object literal did:
-// V8 keeps each such getter in a new hidden class) gets the whole request promoted at the next
-// scavenges, and the full collections that follow were the tail of the check-in latency.
+// garbage; anything that ties a request to an old-generation object gets the whole request
+// promoted at the next scavenges. A getter in an object literal did: V8 allocates each literal's
+// accessor pair in the old generation, and the getter's closure held the request.
 // Measured with real sockets and minor collections only, beside a bare Fastify route in the same
 // process: the difference is what Skylab's route adds.
 import t from 'tap';
@@ -74,7 +74,7 @@ async function promotedPerCall(port: number, n: number): Promise<{ bytes: number
 }
 
 t.test('an /XMLRPC call promotes no more than a bare Fastify route does', async (t) => {
-  const portOf = (app: typeof bare): number => (app.server.address() as { port: number }).port;
+  const portOf = (app: { server: net.Server }): number => (app.server.address() as net.AddressInfo).port;
   await promotedPerCall(portOf(bare), 500); // warm-up: code, caches
   await promotedPerCall(portOf(skylab), 500);
   const reference = await promotedPerCall(portOf(bare), 2000);
