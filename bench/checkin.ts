@@ -2,8 +2,9 @@
 // then one check-in per system (the first after registration stores kernel, boot time and
 // client capabilities), then idle check-ins as rhn_check makes them (queue.get, registration.welcome_message,
 // queue.get_future_actions; each call on a new TCP connection) from 64 concurrent clients, offered
-// at fixed rates and then in a closed loop, and registration.update_packages with 1,500 packages including the relevance update it triggers;
-// each beside a bare Fastify route answering a same-size XML body under the same load.
+// at fixed rates and then in a closed loop, and registration.update_packages with 1,500 packages
+// including the relevance update it triggers; each beside a bare Fastify route answering a
+// same-size XML body under the same load.
 // Run: npm run build && npx tsx bench/checkin.ts [systems] [seconds]
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
