@@ -10,13 +10,11 @@ import { execFileSync } from 'node:child_process';
 import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BlobStore, hashPassword, openStores, type Stores } from '../../channels/index.js';
+import { hashPassword, type Stores } from '../../channels/index.js';
 import type { SyncOutcome, SyncParams, SyncService, SyncTrigger } from '../../repo-sync/sync/types.js';
 import { buildApp } from '../../server/app.js';
-import { bootstrap } from '../../server/bootstrap.js';
-import { blobDir, databaseFile, loadConfig } from '../../server/config.js';
 import { createRegistry } from '../../server/rpc/namespaces.js';
-import { createServices } from '../../server/services.js';
+import { inProcessServices } from '../support/in-process.js';
 import { api, type ApiLogin } from '../support/push.js';
 import { pythonJson } from '../support/python.js';
 import { startServer } from '../support/server.js';
@@ -49,12 +47,9 @@ class StoreBackedSync implements SyncService {
 }
 
 // ---- a real server in this process (so the stand-in pipeline can be handed in) ----
-const dir = mkdtempSync(join(tmpdir(), 'skylab-repo-api-'));
-const config = loadConfig({ 'data-dir': dir, port: '0', host: '127.0.0.1' }, { SKYLAB_ADMIN_PASSWORD: 'admin-pw-1', SKYLAB_TZ: 'UTC' });
-const stores = openStores(databaseFile(config), config.migrationsDir);
-const boot = await bootstrap(stores, config);
-const pipeline = new StoreBackedSync(stores);
-const services = createServices(config, stores, new BlobStore(blobDir(config)), undefined as never, boot.downloadSecret, pipeline);
+let pipeline!: StoreBackedSync;
+const local = await inProcessServices('repo-api', { sync: (stores) => (pipeline = new StoreBackedSync(stores)) });
+const { dir, stores, services } = local;
 const app = buildApp({ services, registry: createRegistry() });
 services.log = app.log;
 await app.listen({ host: '127.0.0.1', port: 0 });
@@ -64,8 +59,7 @@ const url = `http://127.0.0.1:${port}/rpc/api`;
 t.teardown(async () => {
   await services.scheduler.stop();
   await app.close();
-  stores.close();
-  rmSync(dir, { recursive: true, force: true });
+  local.remove();
 });
 
 const org = (await stores.users.listOrgs())[0]!;

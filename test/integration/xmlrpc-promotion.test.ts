@@ -8,23 +8,13 @@ import t from 'tap';
 import net from 'node:net';
 import v8 from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import Fastify from 'fastify';
-import { BlobStore, openStores } from '../../channels/index.js';
 import { buildApp } from '../../server/app.js';
-import { bootstrap } from '../../server/bootstrap.js';
-import { blobDir, databaseFile, loadConfig } from '../../server/config.js';
 import { createRegistry } from '../../server/rpc/namespaces.js';
-import { createServices } from '../../server/services.js';
+import { inProcessServices } from '../support/in-process.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'skylab-promotion-'));
-const config = loadConfig({ 'data-dir': dir, port: '0', host: '127.0.0.1' }, { SKYLAB_ADMIN_PASSWORD: 'admin-pw-1', SKYLAB_TZ: 'UTC' });
-const stores = openStores(databaseFile(config), config.migrationsDir);
-const boot = await bootstrap(stores, config);
-const services = createServices(config, stores, new BlobStore(blobDir(config)), undefined as never, boot.downloadSecret);
-const skylab = buildApp({ services, registry: createRegistry() });
+const skylabSide = await inProcessServices('promotion');
+const skylab = buildApp({ services: skylabSide.services, registry: createRegistry() });
 await skylab.listen({ host: '127.0.0.1', port: 0 });
 const bare = Fastify();
 bare.removeAllContentTypeParsers();
@@ -37,8 +27,7 @@ await bare.listen({ host: '127.0.0.1', port: 0 });
 t.teardown(async () => {
   await skylab.close();
   await bare.close();
-  stores.close();
-  rmSync(dir, { recursive: true, force: true });
+  skylabSide.remove();
 });
 
 v8.setFlagsFromString('--expose-gc');

@@ -7,25 +7,17 @@ import t from 'tap';
 import http from 'node:http';
 import net from 'node:net';
 import tls from 'node:tls';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Writable } from 'node:stream';
-import { BlobStore, NotFound, openStores } from '../../channels/index.js';
+import { NotFound } from '../../channels/index.js';
 import { ClientFault, createClientHandlers, SERVER_CAPABILITY_HEADERS, WELCOME_MESSAGE, type ClientHandlerTable } from '../../client-shim/index.js';
 import { buildApp } from '../../server/app.js';
-import { bootstrap } from '../../server/bootstrap.js';
-import { blobDir, databaseFile, loadConfig } from '../../server/config.js';
 import { createRegistry } from '../../server/rpc/namespaces.js';
-import { createServices } from '../../server/services.js';
+import { inProcessServices } from '../support/in-process.js';
 import { testPki } from '../support/pki.js';
 import { pythonJson } from '../support/python.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'skylab-xmlrpc-'));
-const config = loadConfig({ 'data-dir': dir, port: '0', host: '127.0.0.1' }, { SKYLAB_ADMIN_PASSWORD: 'admin-pw-1', SKYLAB_TZ: 'UTC' });
-const stores = openStores(databaseFile(config), config.migrationsDir);
-const boot = await bootstrap(stores, config);
-const services = createServices(config, stores, new BlobStore(blobDir(config)), undefined as never, boot.downloadSecret);
+const local = await inProcessServices('xmlrpc');
+const { services } = local;
 
 // the default app, as `skylab serve` builds it
 const app = buildApp({ services, registry: createRegistry() });
@@ -54,8 +46,7 @@ const PORT2 = (app2.server.address() as { port: number }).port;
 t.teardown(async () => {
   await app.close();
   await app2.close();
-  stores.close();
-  rmSync(dir, { recursive: true, force: true });
+  local.remove();
 });
 
 interface RawReply {

@@ -2,21 +2,16 @@
 // the real app in-process (app.inject): name resolution, overloads, coercions, sessions and
 // their sliding expiry, read-only users and role checks.
 import t from 'tap';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { BlobStore, hashPassword, openStores, type Stores } from '../../channels/index.js';
+import { hashPassword } from '../../channels/index.js';
 import { buildApp } from '../../server/app.js';
-import { bootstrap } from '../../server/bootstrap.js';
-import { blobDir, databaseFile, loadConfig } from '../../server/config.js';
 import { NAMESPACES } from '../../server/rpc/namespaces.js';
 import { method, Registry, type NamespaceDef } from '../../server/rpc/registry.js';
 import { KEY_REGEX, SessionManager } from '../../server/rpc/sessions.js';
-import { createServices, type Services } from '../../server/services.js';
 import { decodeResponse } from '../../server/xmlrpc/decode.js';
 import { Encoder } from '../../server/xmlrpc/encode.js';
 import { XmlRpcFault, type XmlRpcValue } from '../../server/xmlrpc/types.js';
 import { Zone } from '../../server/xmlrpc/zone.js';
+import { inProcessServices } from '../support/in-process.js';
 
 // Echo methods make the coercions visible: each returns what its handler was given.
 const echoNamespace: NamespaceDef = {
@@ -29,19 +24,15 @@ const echoNamespace: NamespaceDef = {
   ],
 };
 
-const dir = mkdtempSync(join(tmpdir(), 'skylab-dispatch-'));
 const ADMIN_PW = 'admin-pw-1';
 const USER_PW = 'user-pw-1';
-const config = loadConfig({ 'data-dir': dir, port: '0' }, { SKYLAB_ADMIN_PASSWORD: ADMIN_PW, SKYLAB_SESSION_LIFETIME: '60', SKYLAB_TZ: 'UTC' });
-const stores: Stores = openStores(databaseFile(config), config.migrationsDir);
-const boot = await bootstrap(stores, config);
-const services: Services = createServices(config, stores, new BlobStore(blobDir(config)), undefined as never, boot.downloadSecret);
+const local = await inProcessServices('dispatch', { env: { SKYLAB_ADMIN_PASSWORD: ADMIN_PW, SKYLAB_SESSION_LIFETIME: '60' } });
+const { stores, services } = local;
 const app = buildApp({ services, registry: new Registry([...NAMESPACES, echoNamespace]) });
 services.log = app.log;
 t.teardown(async () => {
   await app.close();
-  stores.close();
-  rmSync(dir, { recursive: true, force: true });
+  local.remove();
 });
 
 const org = (await stores.users.listOrgs())[0]!;
