@@ -7,10 +7,10 @@
 import t from 'tap';
 import net from 'node:net';
 import v8 from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import Fastify from 'fastify';
 import { buildApp } from '../../server/app.js';
 import { createRegistry } from '../../server/rpc/namespaces.js';
+import { exposeGc } from '../support/gc.js';
 import { inProcessServices } from '../support/in-process.js';
 
 const skylabSide = await inProcessServices('promotion');
@@ -30,8 +30,7 @@ t.teardown(async () => {
   skylabSide.remove();
 });
 
-v8.setFlagsFromString('--expose-gc');
-const gc = runInNewContext('gc') as (options?: { type: 'minor' | 'major' }) => void;
+const gc = exposeGc();
 
 const BODY = '<?xml version="1.0"?><methodCall><methodName>registration.welcome_message</methodName><params></params></methodCall>';
 const REQUEST = Buffer.from(`POST /XMLRPC HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: text/xml\r\nContent-Length: ${BODY.length}\r\nConnection: close\r\n\r\n${BODY}`);

@@ -5,10 +5,9 @@
 // that does not keep request bodies alive.
 import t from 'tap';
 import { setTimeout as sleep } from 'node:timers/promises';
-import v8 from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import { Conflict, InvalidArgument, type Stores, type SystemAuth } from '../../channels/index.js';
 import { buildSystemId, CheckinBuffer, ClientFault, createClientEnv, domainFault, newSecret, StatusCache } from '../../client-shim/index.js';
+import { exposeGc } from '../support/gc.js';
 import { guestFixture } from '../support/guest-fixtures.js';
 
 t.test('CheckinBuffer: one batch per flush, latest time per system, retries, close', async (t) => {
@@ -102,8 +101,7 @@ t.test('SystemGate: faults 9, 28 and 31, cached parse, changed secret', async (t
 });
 
 t.test('StatusCache keeps its own copy of a kernel text, not the request body it was cut from', async (t) => {
-  v8.setFlagsFromString('--expose-gc');
-  const gc = runInNewContext('gc') as () => void;
+  const gc = exposeGc();
   const cache = new StatusCache({} as Stores);
   const heap = (): number => {
     gc();
